@@ -1,0 +1,2 @@
+/* openapi — placeholder, being written. */
+int lis_placeholder_api_openapi;

@@ -1,0 +1,2 @@
+/* parcels — placeholder, being written. */
+int lis_placeholder_api_parcels;

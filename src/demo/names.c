@@ -1,0 +1,2 @@
+/* names — placeholder, being written. */
+int lis_placeholder_demo_names;

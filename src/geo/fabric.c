@@ -1,0 +1,2 @@
+/* fabric — placeholder, being written. */
+int lis_placeholder_geo_fabric;

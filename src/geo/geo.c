@@ -1,0 +1,2 @@
+/* geo — placeholder, being written. */
+int lis_placeholder_geo_geo;

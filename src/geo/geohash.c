@@ -1,0 +1,2 @@
+/* geohash — placeholder, being written. */
+int lis_placeholder_geo_geohash;

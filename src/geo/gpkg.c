@@ -1,0 +1,2 @@
+/* gpkg — placeholder, being written. */
+int lis_placeholder_geo_gpkg;

@@ -1,0 +1,2 @@
+/* source — placeholder, being written. */
+int lis_placeholder_geo_source;

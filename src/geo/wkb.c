@@ -1,0 +1,2 @@
+/* wkb — placeholder, being written. */
+int lis_placeholder_geo_wkb;

@@ -1,0 +1,2 @@
+/* metrics — placeholder, being written. */
+int lis_placeholder_http_metrics;

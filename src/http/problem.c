@@ -1,0 +1,2 @@
+/* problem — placeholder, being written. */
+int lis_placeholder_http_problem;

@@ -1,0 +1,2 @@
+/* query — placeholder, being written. */
+int lis_placeholder_http_query;

@@ -1,0 +1,2 @@
+/* server — placeholder, being written. */
+int lis_placeholder_http_server;

@@ -1,0 +1,2 @@
+/* landuse — placeholder, being written. */
+int lis_placeholder_land_landuse;

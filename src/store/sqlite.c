@@ -1,0 +1,2 @@
+/* sqlite — placeholder, being written. */
+int lis_placeholder_store_sqlite;

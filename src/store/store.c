@@ -1,0 +1,2 @@
+/* store — placeholder, being written. */
+int lis_placeholder_store_store;

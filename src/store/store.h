@@ -1,0 +1,284 @@
+/* store — the land store: every read and write of land data goes through here.
+ *
+ * One interface, several backends (SQLite now; PostgreSQL/PostGIS next).
+ * A backend is a table of functions (struct store_ops, in store_impl.h) over
+ * opaque backend data; the store_* functions below are thin wrappers. Nothing
+ * above this header includes sqlite3.h or libpq-fe.h.
+ *
+ * The embedded SQLite backend keeps a store in a directory:
+ *   land.gpkg    public land data (basic view), a valid GeoPackage: layers
+ *                parcels (current versions only), communes, planning_zones;
+ *                plus parcel history, the Web-Mercator copy, the search index,
+ *                survey communes and land-use codes in tables of their own;
+ *   registry.db  holders, rights, certificates, restrictions, events.
+ *
+ * Threads: a `struct store` is one connection; give each thread its own
+ * (store_open is cheap). Rows passed to callbacks are borrowed: valid only
+ * during the callback. A callback returns 0 to go on, non-zero to stop (that
+ * value is returned by the iterating function).
+ *
+ * Geometry is ISO WKB (see geo.h). Parcels and communes are stored in the
+ * province CRS (store_info().crs), and a Web-Mercator copy of each parcel
+ * serves map clicks and tiles. */
+#ifndef LIS_STORE_H
+#define LIS_STORE_H
+
+#include "core/buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+#define STORE_CODE_MAX 16 /* commune codes, land-use codes */
+#define STORE_SN_MAX 24   /* sheet or parcel number */
+
+enum store_flags {
+    STORE_READ = 0,        /* read-only */
+    STORE_WRITE = 1 << 0,  /* read-write */
+    STORE_CREATE = 1 << 1, /* create when missing (implies WRITE) */
+};
+
+/* Settings fixed when a store is created. */
+struct store_create_opts {
+    const char *crs;           /* "EPSG:9215" */
+    const char *province_code; /* "20" */
+    const char *province_name; /* "Lạng Sơn" */
+    bool mountainous;          /* default for the communes' mountainous flag */
+};
+
+/* Open a store. url is a directory (SQLite backend) or "sqlite:DIR".
+ * opts is read only with STORE_CREATE when the store does not exist yet.
+ * Returns NULL and writes the reason to err. Caller frees with store_close(). */
+struct store *store_open(const char *url, unsigned flags, const struct store_create_opts *opts,
+                         struct buf *err);
+void store_close(struct store *s); /* NULL is a no-op */
+/* Text of the last failure on s; borrowed, valid until the next call on s. */
+const char *store_errmsg(const struct store *s);
+
+struct store_info {
+    char crs[32];            /* "EPSG:9215" */
+    int srid;                /* 9215 */
+    char province_code[8];
+    char province_name[128];
+    bool mountainous;
+    int64_t parcels;         /* current parcels */
+    int64_t communes;
+    int64_t planning_zones;
+    double bbox[4];          /* extent of communes and parcels, native CRS: minx, miny, maxx, maxy */
+    int64_t change_seq;      /* grows with every committed data change */
+};
+int store_info(struct store *s, struct store_info *out);
+
+/* Transactions: writes between begin and commit land together or not at all. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/* ---------------------------------------------------------------- communes */
+
+/* A current commune-level unit (xã, phường). */
+struct store_commune {
+    char code[STORE_CODE_MAX];     /* official 5-digit code */
+    const char *name;              /* "Phường Đông Kinh" */
+    const char *kind;              /* "ward" or "commune" */
+    bool mountainous;              /* mountainous or border: dispute time limits */
+    const uint8_t *wkb;            /* boundary, native CRS; NULL when not asked / none */
+    size_t wkb_len;
+};
+
+/* A commune of survey: the commune that drew a map sheet. After the 2025
+ * merger it is often a former commune; `commune` is the current unit that holds
+ * (part of) it. A former commune split among several units appears once per unit. */
+struct store_survey_commune {
+    char code[STORE_CODE_MAX];
+    const char *name;
+    char commune[STORE_CODE_MAX];
+};
+
+int store_commune_put(struct store *s, const struct store_commune *c);
+int store_survey_commune_put(struct store *s, const struct store_survey_commune *sc);
+typedef int (*store_commune_cb)(void *ctx, const struct store_commune *c);
+typedef int (*store_survey_commune_cb)(void *ctx, const struct store_survey_commune *sc);
+/* All current units ordered by code; with_geom asks for boundaries. */
+int store_communes(struct store *s, bool with_geom, store_commune_cb cb, void *ctx);
+int store_commune_get(struct store *s, const char *code, bool with_geom, store_commune_cb cb,
+                      void *ctx); /* LIS_ENOTFOUND when unknown */
+/* Communes of survey, ordered by (code, commune). */
+int store_survey_communes(struct store *s, store_survey_commune_cb cb, void *ctx);
+/* The current unit whose boundary contains native point (x, y); LIS_ENOTFOUND outside all. */
+int store_commune_at(struct store *s, double x, double y, char code[STORE_CODE_MAX]);
+
+/* ------------------------------------------------------------ land-use codes */
+
+struct store_land_use {
+    const char *code, *name_vi, *name_en, *group;
+};
+typedef int (*store_land_use_cb)(void *ctx, const struct store_land_use *u);
+int store_land_uses(struct store *s, store_land_use_cb cb, void *ctx);
+
+/* ----------------------------------------------------------------- parcels */
+
+/* One version of a parcel: the public (basic-view) record. */
+struct store_parcel {
+    int64_t id;                          /* stable across versions */
+    int version;                         /* 1, 2, ... */
+    char national_id[16];                /* 12-character GeoHash; kept across versions */
+    char survey_commune[STORE_CODE_MAX]; /* commune of survey */
+    char commune[STORE_CODE_MAX];        /* current unit */
+    char sheet[STORE_SN_MAX + 1];
+    char number[STORE_SN_MAX + 1];
+    double area;                         /* legal area, m² (as on the certificate / source) */
+    double area_map;                     /* area of the geometry in the native CRS, m² */
+    const char *land_use;                /* "ODT+CLN" */
+    const char *address;                 /* may be NULL */
+    const char *valid_from;              /* ISO 8601 date-time this version began */
+    const char *valid_to;                /* NULL for the current version */
+    const uint8_t *wkb;                  /* native CRS; set when asked for, else NULL */
+    size_t wkb_len;
+    const uint8_t *wkb_mercator;         /* EPSG:3857; for writes, and reads that ask */
+    size_t wkb_mercator_len;
+    const char *search_text;             /* folded words the search matches (writes only) */
+};
+
+enum store_parcel_want {
+    STORE_WANT_GEOM = 1 << 0,     /* fill wkb */
+    STORE_WANT_MERCATOR = 1 << 1, /* fill wkb_mercator */
+};
+
+enum store_put_result {
+    STORE_INSERTED = 1,  /* a new parcel */
+    STORE_UPDATED = 2,   /* a new version of an existing parcel */
+    STORE_UNCHANGED = 3, /* nothing differed: left alone */
+};
+
+/* Insert or version a parcel keyed by (survey_commune, sheet, number) among
+ * current parcels. When a current parcel has that key and any stored field
+ * differs, its version is retired into the history and p becomes the next
+ * version with the same id and national id; p->id and p->national_id are
+ * ignored then. For a new parcel p->national_id must be set. p->id may be 0
+ * (the store assigns one). wkb, wkb_mercator, area_map and search_text must
+ * be set. Returns a store_put_result (> 0) or a negative lis_err; *id gets
+ * the parcel id. */
+int store_parcel_put(struct store *s, const struct store_parcel *p, int64_t *id);
+
+/* Retire a current parcel (split, merge, removal): it leaves the parcels layer
+ * and stays queryable in the history. `when` is an ISO 8601 date-time. */
+int store_parcel_retire(struct store *s, int64_t id, const char *when);
+
+typedef int (*store_parcel_cb)(void *ctx, const struct store_parcel *p);
+
+/* The current version of parcel `id`; LIS_ENOTFOUND when none (unknown or retired). */
+int store_parcel_get(struct store *s, int64_t id, unsigned want, store_parcel_cb cb, void *ctx);
+/* Every version of parcel `id`, oldest first (retired parcels too); LIS_ENOTFOUND when none. */
+int store_parcel_history(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
+                         void *ctx);
+/* Current parcels containing the Web-Mercator point (x, y) (on a shared
+ * edge: each of them). */
+int store_parcels_at(struct store *s, double x, double y, unsigned want, store_parcel_cb cb,
+                     void *ctx);
+/* Current parcels whose native-CRS bounding box meets box {minx,miny,maxx,maxy},
+ * ordered by id, at most `limit`. */
+int store_parcels_in_box(struct store *s, const double box[4], unsigned want, int limit,
+                         store_parcel_cb cb, void *ctx);
+/* Current parcels by identifier. `commune` matches the commune of survey or
+ * the current unit; sheet and number may be NULL for "any". Ordered by
+ * (survey commune, sheet, number) with numeric order where numeric; at most limit. */
+int store_parcels_by_key(struct store *s, const char *commune, const char *sheet,
+                         const char *number, unsigned want, int limit, store_parcel_cb cb,
+                         void *ctx);
+/* The current parcel with national identifier `nid` (lower case). */
+int store_parcel_by_national_id(struct store *s, const char *nid, unsigned want,
+                                store_parcel_cb cb, void *ctx);
+/* Current parcels whose search text holds every word of `folded` (output of
+ * text_fold) as the start of one of its words; ordered by id, only ids
+ * greater than `after`, at most `limit`. An empty query matches nothing. */
+int store_parcels_search(struct store *s, const char *folded, int64_t after, int limit,
+                         unsigned want, store_parcel_cb cb, void *ctx);
+/* Every current parcel ordered by id, ids greater than `after`, at most limit. */
+int store_parcels_scan(struct store *s, int64_t after, int limit, unsigned want,
+                       store_parcel_cb cb, void *ctx);
+
+/* ----------------------------------------------------------- planning zones */
+
+struct store_planning_zone {
+    int64_t id;
+    const char *land_use;   /* planned purpose code(s) */
+    const char *plan;       /* "Quy hoạch sử dụng đất đến năm 2030 ..." */
+    const char *decision;   /* approving decision reference, may be NULL */
+    const char *commune;    /* current unit code, may be NULL */
+    const uint8_t *wkb;     /* native CRS */
+    size_t wkb_len;
+};
+typedef int (*store_planning_cb)(void *ctx, const struct store_planning_zone *z);
+/* Returns the new zone's id (> 0) or a negative lis_err. */
+int64_t store_planning_put(struct store *s, const struct store_planning_zone *z);
+/* Zones whose bounding box meets box (native CRS), with geometry. */
+int store_planning_in_box(struct store *s, const double box[4], store_planning_cb cb, void *ctx);
+
+/* ---------------------------------------------------------------- registry */
+/* Holders and their rights, certificates, restrictions and events live in
+ * registry.db: never read by the basic view. Keys are parcel ids. */
+
+struct store_holder {
+    int64_t id;
+    const char *kind;       /* "individual", "household", "organisation" */
+    const char *name;
+    const char *id_number;  /* CCCD / business registration no.; may be NULL */
+    const char *address;    /* may be NULL */
+    int birth_year;         /* 0 when unknown or an organisation */
+};
+struct store_right {
+    int64_t parcel_id;
+    int64_t holder_id;
+    const char *kind;        /* "use" (quyền sử dụng đất), "ownership" (of assets) */
+    const char *land_use;    /* purpose the right covers */
+    double area;             /* m² covered */
+    const char *term;        /* "long-term" or an ISO date the right ends */
+    const char *origin;      /* how the right arose, Vietnamese as on the certificate */
+    double share;            /* 0..1 for co-holders */
+};
+struct store_certificate {
+    int64_t parcel_id;
+    const char *serial;      /* "CS 123456" */
+    const char *issued_on;   /* ISO date */
+    const char *issuer;
+    const char *register_no; /* số vào sổ cấp GCN; may be NULL */
+};
+struct store_restriction {
+    int64_t parcel_id;
+    const char *kind;        /* "mortgage", "dispute", "seizure" */
+    const char *party;       /* bank, other party, authority; may be NULL */
+    const char *since;       /* ISO date */
+    const char *until;       /* ISO date or NULL while in force */
+    const char *note;
+};
+struct store_event {
+    int64_t parcel_id;
+    const char *kind;        /* "registration", "transfer", "inheritance", "change_of_use",
+                                "resurvey", "split", "merge", "mortgage", "release" */
+    const char *date;        /* ISO date */
+    const char *description;
+    int version;             /* parcel version the event produced; 0 when none */
+    int64_t related_id;      /* other parcel of a split or merge; 0 when none */
+};
+
+/* Returns the new holder id (> 0) or a negative lis_err. */
+int64_t store_holder_put(struct store *s, const struct store_holder *h);
+int store_right_put(struct store *s, const struct store_right *r);
+int store_certificate_put(struct store *s, const struct store_certificate *c);
+int store_restriction_put(struct store *s, const struct store_restriction *r);
+int store_event_put(struct store *s, const struct store_event *e);
+/* Remove every registry record of a parcel (before re-importing it). */
+int store_registry_clear(struct store *s, int64_t parcel_id);
+
+/* Counts for reports and tests: table name as in the SQLite backend
+ * ("parcels", "parcel_history", "holders", "rights", ...). */
+int store_count(struct store *s, const char *what, int64_t *n);
+
+/* Finish a bulk load: rebuild what bulk writes deferred (search index,
+ * statistics) and compact. Call after the last commit of `lis demo`/`lis import`. */
+int store_optimize(struct store *s);
+
+#endif

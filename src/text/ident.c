@@ -1,0 +1,2 @@
+/* ident — placeholder, being written. */
+int lis_placeholder_text_ident;

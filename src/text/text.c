@@ -1,0 +1,2 @@
+/* text — placeholder, being written. */
+int lis_placeholder_text_text;
