@@ -1,0 +1,2 @@
+/* derive — placeholder, being written. */
+int lis_placeholder_derive;
