@@ -4,6 +4,7 @@
 #include "core/mem.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void buf_reserve(struct buf *b, size_t extra)

@@ -15,7 +15,7 @@ struct derived {
     double area_map;        /* m², native CRS */
     char national_id[16];   /* 12 characters + NUL */
     struct buf mercator;    /* WKB, EPSG:3857 */
-    struct buf search_text; /* folded words: address, commune names, sheet/number */
+    struct buf search_text; /* folded words: address and commune names */
 };
 
 /* Fill d (whose buffers are reset first; zero it before the first use).
