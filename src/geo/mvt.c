@@ -1,0 +1,2 @@
+/* mvt — placeholder, being written. */
+int lis_placeholder_geo_mvt;
