@@ -1,2 +1,404 @@
-/* server — placeholder, being written. */
-int lis_placeholder_http_server;
+/* server — see server.h.
+ *
+ * Threads: the calling thread opens the sockets and the per-loop application
+ * data, blocks SIGTERM/SIGINT, starts one thread per loop and waits for a
+ * signal in sigwait(). It then sends each loop a message through h2o's
+ * multithread queue; the loop closes its listener and keeps running until its
+ * requests in flight are done. In-flight requests are counted per loop: up in
+ * the first handler, down in a logger (h2o calls loggers when a request is
+ * disposed, whether or not the response completed). */
+#include "http/server.h"
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "http/problem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define DRAIN_MS 10000 /* longest wait for requests in flight at shutdown */
+
+struct server;
+
+struct loop {
+    h2o_context_t ctx; /* first: req->conn->ctx leads back here */
+    struct server *srv;
+    int index;
+    int fd;
+    void *tdata;
+    h2o_evloop_t *evloop;
+    h2o_socket_t *listener;
+    h2o_accept_ctx_t accept_ctx;
+    h2o_multithread_receiver_t receiver;
+    h2o_multithread_message_t stop_msg;
+    pthread_t thread;
+    bool stopping;
+    long inflight;
+};
+
+struct server {
+    const struct http_server_opts *o;
+    h2o_globalconf_t conf;
+    struct loop *loops;
+    h2o_barrier_t ready;
+    bool static_files; /* web_root exists: paths no route knows go to files */
+};
+
+struct route_handler {
+    h2o_handler_t super;
+    struct server *srv;
+};
+
+struct counting_logger {
+    h2o_logger_t super;
+    struct server *srv;
+};
+
+/* Kept reachable after return: h2o objects of the loops are not torn down
+ * (idle keep-alive connections may still hold them), and the process ends. */
+static struct server *last_server;
+
+static struct loop *loop_of(h2o_req_t *req)
+{
+    return (struct loop *)req->conn->ctx;
+}
+
+int http_loop_index(h2o_req_t *req)
+{
+    return loop_of(req)->index;
+}
+
+static bool has_prefix(h2o_iovec_t s, const char *p)
+{
+    size_t n = strlen(p);
+    return s.len >= n && memcmp(s.base, p, n) == 0;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    struct server *srv = ((struct route_handler *)self)->srv;
+    const struct http_server_opts *o = srv->o;
+    struct loop *l = loop_of(req);
+    const struct http_route *route = NULL;
+    struct http_args args;
+    struct buf detail = BUF_INIT, allow = BUF_INIT;
+    bool bad = false;
+
+    l->inflight++;
+    memset(&args, 0, sizeof args);
+    enum http_match m =
+        http_route_match(o->routes, o->nroutes, req, &route, &args, &bad, &detail, &allow);
+    if (m == HTTP_MATCH_NO_PATH && srv->static_files && !has_prefix(req->path_normalized, "/api/")) {
+        buf_free(&detail);
+        buf_free(&allow);
+        return -1; /* a static file, maybe */
+    }
+    if (m == HTTP_MATCH_NO_PATH) {
+        http_problem(req, 404, "not-found", "no such resource");
+        goto out;
+    }
+    if (m == HTTP_MATCH_NO_METHOD) {
+        h2o_iovec_t a = h2o_strdup(&req->pool, buf_cstr(&allow), allow.len);
+        h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, a.base, a.len, 1);
+        http_problem(req, 405, "method-not-allowed", "this resource answers %s only",
+                     buf_cstr(&allow));
+        goto out;
+    }
+    if (req->entity.base && req->entity.len > 0) {
+        http_problem(req, 413, "body-not-allowed", "this resource takes no request body");
+        goto out;
+    }
+    if (bad) {
+        http_problem(req, 400, "invalid-parameter", "%s", buf_cstr(&detail));
+        goto out;
+    }
+    struct http_query_error qe = {0, NULL, BUF_INIT};
+    if (http_query_parse(req, route->params, o->max_query_bytes, &args, &qe)) {
+        http_problem(req, qe.status, qe.type, "%s", buf_cstr(&qe.detail));
+        buf_free(&qe.detail);
+        goto out;
+    }
+    route->handler(l->tdata, req, route, &args);
+out:
+    buf_free(&detail);
+    buf_free(&allow);
+    return 0;
+}
+
+/* After the file handler: what it did not serve is a problem+json 404 too. */
+static int on_req_fallback(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    http_problem(req, 404, "not-found", "no such resource");
+    return 0;
+}
+
+static void on_log(h2o_logger_t *self, h2o_req_t *req)
+{
+    struct server *srv = ((struct counting_logger *)self)->srv;
+    struct loop *l = loop_of(req);
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    const struct timeval *t0 = &req->timestamps.request_begin_at;
+    int64_t us = (int64_t)(now.tv_sec - t0->tv_sec) * 1000000 + (now.tv_usec - t0->tv_usec);
+    if (t0->tv_sec == 0 || us < 0)
+        us = 0;
+    int route = http_route_find(srv->o->routes, srv->o->nroutes, req->path_normalized.base,
+                                req->path_normalized.len);
+    if (srv->o->metrics)
+        metrics_observe(srv->o->metrics, l->index, route, req->res.status, (uint64_t)us);
+    if (l->inflight > 0)
+        l->inflight--;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    struct loop *l = listener->data;
+    if (err)
+        return;
+    /* Take what is queued now; SO_REUSEPORT has already spread connections. */
+    for (int i = 0; i < 64; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (!sock)
+            break;
+        h2o_accept(&l->accept_ctx, sock);
+    }
+}
+
+static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    struct loop *l = H2O_STRUCT_FROM_MEMBER(struct loop, receiver, receiver);
+    while (!h2o_linklist_is_empty(messages)) {
+        h2o_multithread_message_t *msg =
+            H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
+        h2o_linklist_unlink(&msg->link);
+    }
+    if (l->stopping)
+        return;
+    l->stopping = true;
+    if (l->listener) {
+        h2o_socket_read_stop(l->listener);
+        h2o_socket_close(l->listener); /* closes the fd: no new connections here */
+        l->listener = NULL;
+    }
+    h2o_context_request_shutdown(&l->ctx);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *loop_main(void *arg)
+{
+    struct loop *l = arg;
+    struct server *srv = l->srv;
+
+    l->evloop = h2o_evloop_create();
+    h2o_context_init(&l->ctx, l->evloop, &srv->conf);
+    l->accept_ctx.ctx = &l->ctx;
+    l->accept_ctx.hosts = srv->conf.hosts;
+    h2o_multithread_register_receiver(l->ctx.queue, &l->receiver, on_stop);
+    l->listener = h2o_evloop_socket_create(l->evloop, l->fd, H2O_SOCKET_FLAG_DONT_READ);
+    l->listener->data = l;
+    h2o_socket_read_start(l->listener, on_accept);
+    h2o_barrier_wait(&srv->ready);
+
+    while (!l->stopping)
+        if (h2o_evloop_run(l->evloop, INT32_MAX) != 0)
+            break;
+    uint64_t deadline = now_ms() + DRAIN_MS;
+    while (l->inflight > 0 && now_ms() < deadline)
+        h2o_evloop_run(l->evloop, 50);
+    if (l->inflight > 0)
+        log_warn("loop %d: %ld requests still in flight after %d ms", l->index, l->inflight,
+                 DRAIN_MS);
+    return NULL;
+}
+
+/* Split "host:port", "[v6]:port", ":port" or "port". */
+static int parse_listen(const char *s, char *host, size_t hostsz, char *port, size_t portsz)
+{
+    const char *colon;
+    host[0] = '\0';
+    if (s[0] == '[') {
+        const char *rb = strchr(s, ']');
+        if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= hostsz)
+            return LIS_EINVAL;
+        memcpy(host, s + 1, (size_t)(rb - s - 1));
+        host[rb - s - 1] = '\0';
+        colon = rb + 1;
+    } else if ((colon = strrchr(s, ':'))) {
+        if ((size_t)(colon - s) >= hostsz)
+            return LIS_EINVAL;
+        memcpy(host, s, (size_t)(colon - s));
+        host[colon - s] = '\0';
+    } else {
+        colon = s - 1; /* only a port */
+    }
+    const char *p = colon + 1;
+    if (!*p || strlen(p) >= portsz || strspn(p, "0123456789") != strlen(p))
+        return LIS_EINVAL;
+    memcpy(port, p, strlen(p) + 1);
+    return 0;
+}
+
+static int open_listener(const struct addrinfo *ai, struct buf *err)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    int on = 1;
+    if (fd < 0) {
+        buf_appendf(err, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0 ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        buf_appendf(err, "cannot listen: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return path && *path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int http_serve(const struct http_server_opts *o, struct buf *err)
+{
+    struct server *srv = xcalloc(1, sizeof *srv);
+    struct addrinfo hints, *res = NULL;
+    char host[256], port[16];
+    int rc = 0, started = 0, nloops = o->loops < 1 ? 1 : o->loops;
+    sigset_t sigs;
+
+    srv->o = o;
+    srv->loops = xcalloc((size_t)nloops, sizeof(struct loop));
+    for (int i = 0; i < nloops; i++)
+        srv->loops[i].fd = -1;
+
+    if (parse_listen(o->listen, host, sizeof host, port, sizeof port)) {
+        buf_appendf(err, "listen address '%s' is not host:port", o->listen);
+        rc = LIS_EINVAL;
+        goto out;
+    }
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+    if (gai != 0) {
+        buf_appendf(err, "listen address '%s': %s", o->listen, gai_strerror(gai));
+        rc = LIS_EINVAL;
+        goto out;
+    }
+    for (int i = 0; i < nloops; i++) {
+        srv->loops[i].fd = open_listener(res, err);
+        if (srv->loops[i].fd < 0) {
+            buf_appendf(err, " (%s)", o->listen);
+            rc = LIS_EIO;
+            goto out;
+        }
+    }
+
+    h2o_config_init(&srv->conf);
+    srv->conf.server_name = h2o_iovec_init(H2O_STRLIT("lis"));
+    srv->conf.max_request_entity_size = o->max_body_bytes;
+    h2o_hostconf_t *hostconf =
+        h2o_config_register_host(&srv->conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path(hostconf, "/", 0);
+    struct route_handler *rh = (void *)h2o_create_handler(path, sizeof *rh);
+    rh->super.on_req = on_req;
+    rh->srv = srv;
+    if (is_dir(o->web_root)) {
+        static const char *index_files[] = {"index.html", NULL};
+        h2o_file_register(path, o->web_root, index_files, NULL, 0);
+        h2o_handler_t *fb = h2o_create_handler(path, sizeof *fb);
+        fb->on_req = on_req_fallback;
+        srv->static_files = true;
+    }
+    struct counting_logger *cl = (void *)h2o_create_logger(path, sizeof *cl);
+    cl->super.log_access = on_log;
+    cl->srv = srv;
+    if (o->access_log && strcmp(o->access_log, "off") != 0) {
+        const char *file = strcmp(o->access_log, "-") == 0 ? "/dev/stdout" : o->access_log;
+        h2o_access_log_filehandle_t *fh =
+            h2o_access_log_open_handle(file, HTTP_ACCESS_LOG_FORMAT, H2O_LOGCONF_ESCAPE_APACHE);
+        if (!fh) {
+            buf_appendf(err, "cannot open the access log '%s'", o->access_log);
+            rc = LIS_EIO;
+            goto out;
+        }
+        h2o_access_log_register(path, fh);
+    }
+    h2o_compress_args_t ca;
+    memset(&ca, 0, sizeof ca);
+    ca.min_size = 256; /* smaller answers gain nothing from gzip */
+    ca.gzip.quality = 1;
+    ca.brotli.quality = -1;
+    h2o_compress_register(path, &ca);
+
+    for (int i = 0; i < nloops; i++) {
+        srv->loops[i].srv = srv;
+        srv->loops[i].index = i;
+        srv->loops[i].tdata = o->thread_new(o->app, i, err);
+        if (!srv->loops[i].tdata) {
+            rc = LIS_EIO;
+            goto out;
+        }
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* the loops inherit the mask */
+    h2o_barrier_init(&srv->ready, (size_t)nloops + 1);
+    for (int i = 0; i < nloops; i++) {
+        h2o_multithread_create_thread(&srv->loops[i].thread, NULL, loop_main, &srv->loops[i]);
+        started++;
+    }
+    h2o_barrier_wait(&srv->ready);
+    log_info("serving http://%s%s%s:%s with %d loop%s", strchr(host, ':') ? "[" : "",
+             host[0] ? host : "0.0.0.0", strchr(host, ':') ? "]" : "", port, nloops,
+             nloops == 1 ? "" : "s");
+
+    int sig = 0;
+    while (sigwait(&sigs, &sig) != 0)
+        ;
+    log_info("signal %d: stopping (finishing requests in flight)", sig);
+    for (int i = 0; i < nloops; i++)
+        h2o_multithread_send_message(&srv->loops[i].receiver, &srv->loops[i].stop_msg);
+    for (int i = 0; i < started; i++)
+        pthread_join(srv->loops[i].thread, NULL);
+    log_info("stopped");
+
+out:
+    if (res)
+        freeaddrinfo(res);
+    for (int i = 0; i < nloops; i++) {
+        if (i >= started && srv->loops[i].fd >= 0)
+            close(srv->loops[i].fd); /* a started loop closed its own */
+        if (srv->loops[i].tdata && o->thread_free)
+            o->thread_free(srv->loops[i].tdata);
+        srv->loops[i].tdata = NULL;
+    }
+    last_server = srv;
+    return rc;
+}

@@ -1,0 +1,140 @@
+/* respond — see respond.h. */
+#include "http/respond.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+void http_etag(const char *body, size_t len, char out[24])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)body[i];
+        h *= 0x100000001b3ULL;
+    }
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '"';
+    for (int i = 0; i < 16; i++)
+        out[1 + i] = hex[(h >> (60 - 4 * i)) & 0xf];
+    out[17] = '"';
+    out[18] = '\0';
+}
+
+/* Does an If-None-Match value name etag? Handles lists, W/ prefixes and "*". */
+static bool etag_matches(const char *v, size_t len, const char *etag)
+{
+    size_t elen = strlen(etag);
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+            i++;
+        if (i < len && v[i] == '*')
+            return true;
+        if (i + 2 <= len && v[i] == 'W' && v[i + 1] == '/')
+            i += 2;
+        size_t start = i;
+        while (i < len && v[i] != ',')
+            i++;
+        size_t end = i;
+        while (end > start && (v[end - 1] == ' ' || v[end - 1] == '\t'))
+            end--;
+        if (end - start == elen && memcmp(v + start, etag, elen) == 0)
+            return true;
+    }
+    return false;
+}
+
+void http_send_body(h2o_req_t *req, const char *ctype, const char *body, size_t len,
+                    const char *cache_control)
+{
+    h2o_mem_pool_t *pool = &req->pool;
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_set_header(pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE,
+                   ctype ? ctype : "application/json", strlen(ctype ? ctype : "application/json"),
+                   1);
+    if (cache_control) {
+        char etag[24];
+        http_etag(body, len, etag);
+        h2o_iovec_t e = h2o_strdup(pool, etag, strlen(etag));
+        h2o_set_header(pool, &req->res.headers, H2O_TOKEN_ETAG, e.base, e.len, 1);
+        h2o_set_header(pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, cache_control,
+                       strlen(cache_control), 1);
+        ssize_t at = h2o_find_header(&req->headers, H2O_TOKEN_IF_NONE_MATCH, -1);
+        if (at >= 0 && etag_matches(req->headers.entries[at].value.base,
+                                    req->headers.entries[at].value.len, etag)) {
+            req->res.status = 304;
+            req->res.reason = "Not Modified";
+            h2o_send_inline(req, NULL, 0);
+            return;
+        }
+    } else {
+        h2o_set_header(pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"),
+                       1);
+    }
+    req->compress_hint = H2O_COMPRESS_HINT_ENABLE;
+    h2o_send_inline(req, body, len);
+}
+
+void http_send_json(h2o_req_t *req, json_t *doc, const char *cache_control)
+{
+    char *body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(doc);
+    http_send_body(req, NULL, body, strlen(body), cache_control);
+    free(body);
+}
+
+void http_json_strn(struct buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_reserve(b, n + 2);
+    buf_putc(b, '"');
+    size_t run = 0; /* start of the pending run of bytes that need no escape */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        buf_append(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        default: {
+            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf], 0};
+            buf_puts(b, u);
+        }
+        }
+    }
+    buf_append(b, s + run, n - run);
+    buf_putc(b, '"');
+}
+
+void http_json_str(struct buf *b, const char *s)
+{
+    if (!s)
+        buf_puts(b, "null");
+    else
+        http_json_strn(b, s, strlen(s));
+}
+
+double http_round(double v, int decimals)
+{
+    double f = pow(10, decimals);
+    double r = round(v * f) / f;
+    return r == 0 ? 0 : r; /* no "-0" */
+}
+
+void http_json_fixed(struct buf *b, double v, int decimals)
+{
+    if (!isfinite(v)) {
+        buf_puts(b, "null");
+        return;
+    }
+    if (round(v * pow(10, decimals)) == 0)
+        v = 0; /* print 0.0, not -0.0 */
+    buf_appendf(b, "%.*f", decimals, v);
+}

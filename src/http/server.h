@@ -1,0 +1,51 @@
+/* server — `lis serve`'s HTTP engine: libh2o event loops on one port.
+ *
+ * Owned by http/. One event loop per thread (`loops` of them), each with its
+ * own listening socket bound to the same address with SO_REUSEPORT, its own
+ * h2o context and its own application data (the store connection and geo
+ * context the handlers use, made by thread_new). Requests whose path a route
+ * knows (and anything under /api/) go through the router: unknown query
+ * parameters, bodies, over-long query strings, wrong methods and unknown
+ * paths are answered with problem+json before a handler runs. Other paths go
+ * to the static files of web_root when there is one. Every response passes
+ * h2o's compression filter (gzip) and the access log, and is counted in the
+ * metrics. SIGTERM/SIGINT stop the listeners, let requests in flight finish
+ * (up to 10 s) and return. */
+#ifndef LIS_HTTP_SERVER_H
+#define LIS_HTTP_SERVER_H
+
+#include "core/buf.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+#include <stddef.h>
+
+/* A format without client address and query string: no personal data. */
+#define HTTP_ACCESS_LOG_FORMAT "%t \"%m %U %H\" %s %b %{duration}x"
+
+struct http_server_opts {
+    const char *listen;      /* "host:port", "[::1]:port", ":port" */
+    int loops;               /* >= 1 */
+    const char *web_root;    /* folder of static files; NULL or missing: none */
+    const char *access_log;  /* path, "-" (standard output) or "off" */
+    size_t max_query_bytes;  /* longer query strings: 414 */
+    size_t max_body_bytes;   /* largest body h2o reads; any body on a GET route: 413 */
+    const struct http_route *routes;
+    size_t nroutes;
+    struct metrics *metrics; /* labels in route order; borrowed */
+    /* Per-loop application data, made in the calling thread before serving.
+     * Returns NULL with the reason in err to abort start-up. */
+    void *(*thread_new)(void *app, int index, struct buf *err);
+    void (*thread_free)(void *tdata); /* after the loops have stopped */
+    void *app;
+};
+
+/* Serve until SIGTERM or SIGINT. Returns 0 after a graceful stop, or a
+ * negative lis_err with the reason in err when start-up failed (address in
+ * use, access log not writable, thread_new failed). */
+int http_serve(const struct http_server_opts *o, struct buf *err);
+
+/* The index (0..loops) of the loop serving req; for per-loop counters. */
+int http_loop_index(h2o_req_t *req);
+
+#endif
