@@ -10,6 +10,7 @@
 #include "geo/geo.h"
 
 #include "core/err.h"
+#include "geo/wkb_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -563,6 +564,107 @@ int geo_wkb_geojson(const uint8_t *wkb, size_t len, int decimals, struct buf *ou
     int rc = put_geom(&r, 0, decimals, out);
     if (rc) {
         /* Leave out as it was: half a geometry is worse than none. */
+        out->len = mark;
+        if (out->data)
+            out->data[mark] = '\0';
+    }
+    return rc;
+}
+
+/* ---- normalised copy (see wkb_internal.h) ---- */
+
+static void out_u32(struct buf *out, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    buf_append(out, b, 4);
+}
+
+static void out_hdr(struct buf *out, int type)
+{
+    buf_putc(out, 1);
+    out_u32(out, (uint32_t)type);
+}
+
+/* Copy n vertices as little-endian x,y and hand them to fn. */
+static int out_seq(struct rd *r, const struct hdr *h, uint32_t n, struct buf *out,
+                   geo__seq_fn fn, void *ctx)
+{
+    size_t at = out->len;
+    buf_reserve(out, (size_t)n * 16);
+    uint8_t *dst = (uint8_t *)out->data + at;
+    for (uint32_t i = 0; i < n; i++, r->p += h->step, dst += 16) {
+        geo__put(dst, ld64(r->p, h->swap));
+        geo__put(dst + 8, ld64(r->p + 8, h->swap));
+    }
+    out->len = at + (size_t)n * 16;
+    out->data[out->len] = '\0';
+    if (!fn || n == 0)
+        return 0;
+    uint8_t *xy = (uint8_t *)out->data + at;
+    if (n == 1 && isnan(geo__get(xy)) && isnan(geo__get(xy + 8)))
+        return 0; /* POINT EMPTY */
+    return fn(ctx, xy, n);
+}
+
+static int copy2d(struct rd *r, int depth, struct buf *out, geo__seq_fn fn, void *ctx)
+{
+    struct hdr h;
+    int rc = read_header(r, &h);
+    if (rc)
+        return rc;
+    out_hdr(out, h.type);
+    uint32_t n, m;
+    switch (h.type) {
+    case WKB_POINT:
+        if ((size_t)(r->end - r->p) < h.step)
+            return LIS_EINVAL;
+        return out_seq(r, &h, 1, out, fn, ctx);
+    case WKB_LINESTRING:
+        if ((rc = read_count(r, &h, h.step, &n)))
+            return rc;
+        out_u32(out, n);
+        return out_seq(r, &h, n, out, fn, ctx);
+    case WKB_POLYGON:
+        if ((rc = read_count(r, &h, 4, &n)))
+            return rc;
+        out_u32(out, n);
+        for (uint32_t i = 0; i < n; i++) {
+            if ((rc = read_count(r, &h, h.step, &m)))
+                return rc;
+            out_u32(out, m);
+            if ((rc = out_seq(r, &h, m, out, fn, ctx)))
+                return rc;
+        }
+        return 0;
+    default:
+        if (depth >= MAX_DEPTH)
+            return LIS_EINVAL;
+        if ((rc = read_count(r, &h, 9, &n)))
+            return rc;
+        out_u32(out, n);
+        for (uint32_t i = 0; i < n; i++) {
+            const uint8_t *at = r->p;
+            struct hdr sub;
+            if ((rc = read_header(r, &sub)))
+                return rc;
+            if (h.type != WKB_COLLECTION && sub.type != h.type - 3)
+                return LIS_EINVAL;
+            r->p = at;
+            if ((rc = copy2d(r, depth + 1, out, fn, ctx)))
+                return rc;
+        }
+        return 0;
+    }
+}
+
+int geo__wkb_copy2d(const uint8_t *wkb, size_t len, struct buf *out, geo__seq_fn fn, void *ctx)
+{
+    if (!wkb)
+        return LIS_EINVAL;
+    size_t mark = out->len;
+    struct rd r = {wkb, wkb + len};
+    int rc = copy2d(&r, 0, out, fn, ctx);
+    if (rc) {
         out->len = mark;
         if (out->data)
             out->data[mark] = '\0';

@@ -10,6 +10,8 @@
 #include <criterion/criterion.h>
 #include <geos_c.h>
 #include <math.h>
+#include <proj.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,7 +52,7 @@ static void wkb_of(const char *wkt, struct buf *out)
 }
 
 /* True when the WKB is the same geometry as the WKT (normalised, within tol). */
-static __attribute__((unused)) bool same_geom(const uint8_t *wkb, size_t len, const char *wkt, double tol)
+static bool same_geom(const uint8_t *wkb, size_t len, const char *wkt, double tol)
 {
     GEOSWKBReader *br = GEOSWKBReader_create_r(th);
     GEOSWKTReader *tr = GEOSWKTReader_create_r(th);
@@ -529,4 +531,474 @@ Test(gpkg, hand_written_blobs)
                      LIS_EINVAL, "%s", bad[i].id);
     buf_free(&wkb);
     buf_free(&blob);
+}
+
+/* ---- the context: PROJ ---- */
+
+static struct geo *ctx;
+
+static void ctx_init(void)
+{
+    th_init();
+    struct buf err = BUF_INIT;
+    ctx = geo_new("EPSG:9215", &err);
+    cr_assert(ctx, "geo_new: %s", buf_cstr(&err));
+    buf_free(&err);
+}
+
+static void ctx_fini(void)
+{
+    geo_free(ctx);
+    th_fini();
+}
+
+TestSuite(proj, .init = ctx_init, .fini = ctx_fini);
+
+/* Places across Lạng Sơn, lon/lat. */
+static const struct {
+    const char *id;
+    double lon, lat;
+} langson[] = {
+    {"lang-son-city", 106.7613, 21.8537},
+    {"dong-dang", 106.6990, 21.9980},
+    {"that-khe", 106.4700, 22.2580},
+    {"binh-gia", 106.3667, 22.0667},
+    {"huu-lung", 106.3500, 21.5167},
+    {"dinh-lap", 107.1000, 21.5400},
+    {"south-west-corner", 106.2, 21.3},
+    {"north-east-corner", 107.4, 22.5},
+};
+
+/* Metres between two lon/lat points this close together. */
+static double ground_m(double lon1, double lat1, double lon2, double lat2)
+{
+    double dx = (lon2 - lon1) * M_PI / 180 * 6378137 * cos(lat1 * M_PI / 180);
+    double dy = (lat2 - lat1) * M_PI / 180 * 6378137;
+    return hypot(dx, dy);
+}
+
+Test(proj, context)
+{
+    cr_expect_eq(geo_native_srid(ctx), 9215);
+    struct buf err = BUF_INIT;
+    cr_expect_null(geo_new("EPSG:999999", &err));
+    cr_expect_gt(err.len, 0);
+    buf_reset(&err);
+    cr_expect_null(geo_new("not a CRS", &err));
+    cr_expect_gt(err.len, 0);
+    buf_free(&err);
+    geo_free(NULL);
+    geo_xform_free(NULL);
+}
+
+Test(proj, native_wgs84_round_trip)
+{
+    for (size_t i = 0; i < N(langson); i++) {
+        double x = langson[i].lon, y = langson[i].lat;
+        cr_assert_eq(geo_point(ctx, GEO_WGS84, GEO_NATIVE, &x, &y), 0, "%s", langson[i].id);
+        /* TM-3 107°15' with false easting 500 km: eastings within ~110 km
+         * of it, northings of ~2.35–2.49 million metres. */
+        cr_expect(x > 390000 && x < 520000 && y > 2350000 && y < 2500000, "%s: %.3f %.3f",
+                  langson[i].id, x, y);
+        double x0 = x, y0 = y;
+        cr_assert_eq(geo_point(ctx, GEO_NATIVE, GEO_WGS84, &x, &y), 0, "%s", langson[i].id);
+        cr_expect(ground_m(x, y, langson[i].lon, langson[i].lat) < 0.001, "%s: wgs84 %.9f %.9f",
+                  langson[i].id, x, y);
+        cr_assert_eq(geo_point(ctx, GEO_WGS84, GEO_NATIVE, &x, &y), 0, "%s", langson[i].id);
+        cr_expect(hypot(x - x0, y - y0) < 0.001, "%s: %.4f m", langson[i].id,
+                  hypot(x - x0, y - y0));
+    }
+}
+
+/* The transformation PROJ chose must be the published EPSG:6960 one: the
+ * same point through the TM-3 inverse and then EPSG:6960, both taken from
+ * PROJ's database by code, lands within a millimetre. A ballpark (no datum
+ * shift) transformation would be off by tens of metres. */
+Test(proj, uses_epsg_6960)
+{
+    PJ_CONTEXT *c = proj_context_create();
+    PJ *conv_raw = proj_create_crs_to_crs(c, "EPSG:9215", "EPSG:4756", NULL);
+    PJ *op_raw = proj_create(c, "urn:ogc:def:coordinateOperation:EPSG::6960");
+    cr_assert(conv_raw && op_raw);
+    cr_expect_str_eq(proj_get_id_code(op_raw, 0), "6960");
+    PJ *conv = proj_normalize_for_visualization(c, conv_raw);
+    PJ *op = proj_normalize_for_visualization(c, op_raw);
+    cr_assert(conv && op);
+    for (size_t i = 0; i < N(langson); i++) {
+        double x = langson[i].lon, y = langson[i].lat;
+        cr_assert_eq(geo_point(ctx, GEO_WGS84, GEO_NATIVE, &x, &y), 0);
+        PJ_COORD p = proj_trans(conv, PJ_FWD, proj_coord(x, y, 0, HUGE_VAL));
+        PJ_COORD vn = p;
+        p = proj_trans(op, PJ_FWD, p);
+        cr_assert(isfinite(p.xy.x) && p.xy.x != HUGE_VAL, "%s", langson[i].id);
+        double lon = x, lat = y;
+        cr_assert_eq(geo_point(ctx, GEO_NATIVE, GEO_WGS84, &lon, &lat), 0);
+        double d = ground_m(lon, lat, p.xy.x, p.xy.y);
+        cr_expect(d < 0.001, "%s: %.6f m from the EPSG:6960 pipeline", langson[i].id, d);
+        /* and the datum shift is real: VN-2000 and WGS 84 differ here */
+        cr_expect(ground_m(vn.xy.x, vn.xy.y, lon, lat) > 10, "%s: no datum shift?",
+                  langson[i].id);
+    }
+    proj_destroy(conv);
+    proj_destroy(op);
+    proj_destroy(conv_raw);
+    proj_destroy(op_raw);
+    proj_context_destroy(c);
+}
+
+Test(proj, mercator)
+{
+    for (size_t i = 0; i < N(langson); i++) {
+        double x = langson[i].lon, y = langson[i].lat;
+        cr_assert_eq(geo_point(ctx, GEO_WGS84, GEO_MERCATOR, &x, &y), 0);
+        /* Spherical Mercator on the WGS 84 semi-major axis. */
+        double ex = 6378137 * langson[i].lon * M_PI / 180;
+        double ey = 6378137 * log(tan(M_PI / 4 + langson[i].lat * M_PI / 360));
+        cr_expect(fabs(x - ex) < 0.001 && fabs(y - ey) < 0.001, "%s: %.4f %.4f vs %.4f %.4f",
+                  langson[i].id, x, y, ex, ey);
+        double mx = x, my = y;
+        cr_assert_eq(geo_point(ctx, GEO_MERCATOR, GEO_WGS84, &x, &y), 0);
+        cr_expect(ground_m(x, y, langson[i].lon, langson[i].lat) < 0.001, "%s", langson[i].id);
+        /* native -> 3857 agrees with native -> 4326 -> 3857 */
+        double nx = langson[i].lon, ny = langson[i].lat;
+        cr_assert_eq(geo_point(ctx, GEO_WGS84, GEO_NATIVE, &nx, &ny), 0);
+        double n0x = nx, n0y = ny;
+        cr_assert_eq(geo_point(ctx, GEO_NATIVE, GEO_MERCATOR, &nx, &ny), 0);
+        cr_expect(hypot(nx - mx, ny - my) < 0.002, "%s: %.4f m", langson[i].id,
+                  hypot(nx - mx, ny - my));
+        cr_assert_eq(geo_point(ctx, GEO_MERCATOR, GEO_NATIVE, &nx, &ny), 0);
+        cr_expect(hypot(nx - n0x, ny - n0y) < 0.001, "%s", langson[i].id);
+    }
+}
+
+Test(proj, bad_points)
+{
+    static const struct {
+        const char *id;
+        enum geo_crs from, to;
+        double x, y;
+    } bad[] = {
+        {"nan", GEO_NATIVE, GEO_WGS84, NAN, 2400000},
+        {"inf", GEO_WGS84, GEO_NATIVE, 106, INFINITY},
+        {"same-crs-nan", GEO_WGS84, GEO_WGS84, NAN, 0},
+        {"mercator-beyond-pole", GEO_WGS84, GEO_MERCATOR, 0, 95},
+        {"latitude-200", GEO_WGS84, GEO_NATIVE, 106, 200},
+    };
+    for (size_t i = 0; i < N(bad); i++) {
+        double x = bad[i].x, y = bad[i].y;
+        cr_expect_eq(geo_point(ctx, bad[i].from, bad[i].to, &x, &y), LIS_EINVAL, "%s: %g %g",
+                     bad[i].id, x, y);
+        cr_expect_gt(strlen(geo_errmsg(ctx)), 0, "%s", bad[i].id);
+    }
+    double x = 106.5, y = 21.9;
+    cr_expect_eq(geo_point(ctx, GEO_WGS84, GEO_WGS84, &x, &y), 0);
+    cr_expect(x == 106.5 && y == 21.9);
+}
+
+/* A native polygon through WGS 84 and back, with a big-endian input too. */
+Test(proj, wkb_transform)
+{
+    struct buf in = BUF_INIT, mid = BUF_INIT, back = BUF_INIT;
+    const char *wkt = "MULTIPOLYGON (((480000 2420000, 480100 2420000, 480100 2420050, "
+                      "480000 2420000)), ((481000 2421000, 481010 2421000, 481010 2421010, "
+                      "481000 2421000), (481002 2421001, 481008 2421007, 481008 2421001, "
+                      "481002 2421001)))";
+    wkb_of(wkt, &in);
+    cr_assert_eq(geo_wkb_transform(ctx, GEO_NATIVE, GEO_WGS84, (const uint8_t *)in.data, in.len,
+                                   &mid),
+                 0, "%s", geo_errmsg(ctx));
+    cr_expect_eq(mid.len, in.len);
+    struct geo_box box;
+    cr_assert_eq(geo_wkb_envelope((const uint8_t *)mid.data, mid.len, &box), 0);
+    cr_expect(box.minx > 106 && box.maxx < 107.3 && box.miny > 21.8 && box.maxy < 21.9,
+              "%g %g %g %g", box.minx, box.miny, box.maxx, box.maxy);
+    cr_assert_eq(geo_wkb_transform(ctx, GEO_WGS84, GEO_NATIVE, (const uint8_t *)mid.data,
+                                   mid.len, &back),
+                 0);
+    cr_expect(same_geom((const uint8_t *)back.data, back.len, wkt, 0.001));
+    cr_expect(!same_geom((const uint8_t *)back.data, back.len, wkt, 0.0000001) ||
+                  memcmp(back.data, in.data, in.len) == 0,
+              "the comparison is able to fail");
+
+    /* Big-endian point in, little-endian out; same CRS is a normalising copy. */
+    struct buf be = BUF_INIT, out = BUF_INIT;
+    put_hdr(&be, 1, true);
+    put_f64(&be, 480000, true);
+    put_f64(&be, 2420000, true);
+    cr_assert_eq(geo_wkb_transform(ctx, GEO_NATIVE, GEO_NATIVE, (const uint8_t *)be.data, be.len,
+                                   &out),
+                 0);
+    cr_expect(same_geom((const uint8_t *)out.data, out.len, "POINT (480000 2420000)", 0));
+    cr_expect_eq(out.data[0], 1);
+
+    /* Malformed WKB and a vertex outside the domain leave out unchanged. */
+    buf_reset(&out);
+    cr_expect_eq(geo_wkb_transform(ctx, GEO_NATIVE, GEO_WGS84, (const uint8_t *)in.data,
+                                   in.len - 1, &out),
+                 LIS_EINVAL);
+    cr_expect_eq(out.len, 0);
+    wkb_of("LINESTRING (0 0, 0 95)", &in);
+    cr_expect_eq(geo_wkb_transform(ctx, GEO_WGS84, GEO_MERCATOR, (const uint8_t *)in.data,
+                                   in.len, &out),
+                 LIS_EINVAL);
+    cr_expect_eq(out.len, 0);
+    cr_expect_gt(strlen(geo_errmsg(ctx)), 0);
+    buf_free(&in);
+    buf_free(&mid);
+    buf_free(&back);
+    buf_free(&be);
+    buf_free(&out);
+}
+
+Test(proj, xform_from_source_crs)
+{
+    struct buf in = BUF_INIT, out = BUF_INIT;
+    const double lon = 106.7613, lat = 21.8537;
+    double ex = lon, ey = lat;
+    cr_assert_eq(geo_point(ctx, GEO_WGS84, GEO_NATIVE, &ex, &ey), 0);
+
+    /* The same point given in three source CRSs, by code and as WKT. */
+    PJ_CONTEXT *c = proj_context_create();
+    PJ *utm = proj_create(c, "EPSG:32648");
+    const char *utm_wkt = proj_as_wkt(c, utm, PJ_WKT2_2019, NULL); /* owned by utm */
+    PJ *to_utm_raw = proj_create_crs_to_crs(c, "EPSG:4326", "EPSG:32648", NULL);
+    PJ *to_utm = proj_normalize_for_visualization(c, to_utm_raw);
+    PJ_COORD u = proj_trans(to_utm, PJ_FWD, proj_coord(lon, lat, 0, HUGE_VAL));
+    struct {
+        const char *id;
+        const char *crs;
+        double x, y;
+    } src[] = {
+        {"epsg-4326", "EPSG:4326", lon, lat},
+        {"utm-48n-code", "EPSG:32648", u.xy.x, u.xy.y},
+        {"utm-48n-wkt", utm_wkt, u.xy.x, u.xy.y},
+        {"native-itself", "EPSG:9215", ex, ey},
+    };
+    for (size_t i = 0; i < N(src); i++) {
+        struct geo_xform *t = geo_xform_new(ctx, src[i].crs);
+        cr_assert(t, "%s: %s", src[i].id, geo_errmsg(ctx));
+        buf_reset(&in);
+        put_hdr(&in, 1, false);
+        put_f64(&in, src[i].x, false);
+        put_f64(&in, src[i].y, false);
+        buf_reset(&out);
+        cr_assert_eq(geo_xform_wkb(t, (const uint8_t *)in.data, in.len, &out), 0, "%s",
+                     src[i].id);
+        struct geo_box b;
+        cr_assert_eq(geo_wkb_envelope((const uint8_t *)out.data, out.len, &b), 0);
+        cr_expect(hypot(b.minx - ex, b.miny - ey) < 0.001, "%s: %.4f %.4f vs %.4f %.4f",
+                  src[i].id, b.minx, b.miny, ex, ey);
+        geo_xform_free(t);
+    }
+    cr_expect_null(geo_xform_new(ctx, "EPSG:0"));
+    cr_expect_gt(strlen(geo_errmsg(ctx)), 0);
+    proj_destroy(to_utm);
+    proj_destroy(to_utm_raw);
+    proj_destroy(utm);
+    proj_context_destroy(c);
+    buf_free(&in);
+    buf_free(&out);
+}
+
+/* Two contexts on two threads at once give the answers one gives alone. */
+static void *spin(void *arg)
+{
+    double *res = arg;
+    struct geo *g = geo_new("EPSG:9215", NULL);
+    if (!g)
+        return NULL;
+    double sum = 0;
+    for (int i = 0; i < 20000; i++) {
+        double x = 106.2 + (i % 100) * 0.012, y = 21.3 + (i / 100) * 0.006;
+        if (geo_point(g, GEO_WGS84, GEO_NATIVE, &x, &y) ||
+            geo_point(g, GEO_NATIVE, GEO_MERCATOR, &x, &y))
+            return NULL;
+        sum += x + y;
+    }
+    *res = sum;
+    geo_free(g);
+    return res;
+}
+
+Test(proj, threads)
+{
+    double r1 = 0, r2 = 0, r0 = 0;
+    pthread_t t1, t2;
+    pthread_create(&t1, NULL, spin, &r1);
+    pthread_create(&t2, NULL, spin, &r2);
+    void *v1, *v2;
+    pthread_join(t1, &v1);
+    pthread_join(t2, &v2);
+    cr_assert(v1 && v2);
+    cr_assert(spin(&r0));
+    cr_expect(r1 == r0 && r2 == r0, "%.6f %.6f %.6f", r0, r1, r2);
+}
+
+/* ---- the context: GEOS ---- */
+
+TestSuite(geos, .init = ctx_init, .fini = ctx_fini);
+
+static const char *const square = "POLYGON ((480000 2420000, 480100 2420000, 480100 2420100, "
+                                  "480000 2420100, 480000 2420000))";
+static const char *const u_shape =
+    "POLYGON ((0 0, 10 0, 10 10, 8 10, 8 2, 2 2, 2 10, 0 10, 0 0))";
+static const char *const bowtie = "POLYGON ((0 0, 2 2, 2 0, 0 2, 0 0))";
+
+Test(geos, area_and_point_on_surface)
+{
+    struct buf b = BUF_INIT;
+    static const struct {
+        const char *id;
+        const char *const *wkt;
+        double area;
+    } areas[] = {
+        {"square-100m", &square, 10000},
+        {"u-shape", &u_shape, 52},
+        {"donut", &donut, 96},
+        {"two-parts", &two_parts, 136},
+    };
+    for (size_t i = 0; i < N(areas); i++) {
+        wkb_of(*areas[i].wkt, &b);
+        double a = -1;
+        cr_expect_eq(geo_area(ctx, (const uint8_t *)b.data, b.len, &a), 0, "%s", areas[i].id);
+        cr_expect_float_eq(a, areas[i].area, 1e-6, "%s: %g", areas[i].id, a);
+        double x, y;
+        cr_assert_eq(geo_point_on_surface(ctx, (const uint8_t *)b.data, b.len, &x, &y), 0);
+        /* strictly inside: not on the boundary either */
+        cr_expect_eq(geo_wkb_contains_point((const uint8_t *)b.data, b.len, x, y), 1,
+                     "%s: %g %g", areas[i].id, x, y);
+    }
+    /* The U's centroid lies in its notch; the point on surface must not. */
+    wkb_of(u_shape, &b);
+    double x, y;
+    cr_assert_eq(geo_point_on_surface(ctx, (const uint8_t *)b.data, b.len, &x, &y), 0);
+    cr_expect(!(x > 2 && x < 8 && y > 2), "point on surface %g %g is in the notch", x, y);
+
+    wkb_of("POLYGON EMPTY", &b);
+    cr_expect_eq(geo_point_on_surface(ctx, (const uint8_t *)b.data, b.len, &x, &y), LIS_EINVAL);
+    double a;
+    uint8_t junk[] = {1, 3, 0, 0, 0, 9, 9};
+    cr_expect_eq(geo_area(ctx, junk, sizeof junk, &a), LIS_EINVAL);
+    cr_expect(strstr(geo_errmsg(ctx), "GEOS") != NULL, "GEOS message kept: %s",
+              geo_errmsg(ctx));
+    buf_free(&b);
+}
+
+Test(geos, validity)
+{
+    static const struct {
+        const char *id;
+        const char *wkt;
+        int valid;
+        const char *reason; /* substring */
+        int fixed_rc;
+        const char *fixed; /* WKT after make-valid */
+    } cases[] = {
+        {"square", "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0))", 1, NULL, 0,
+         "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0))"},
+        {"bow-tie", "POLYGON ((0 0, 2 2, 2 0, 0 2, 0 0))", 0, "Self-intersection", 0,
+         "MULTIPOLYGON (((0 0, 0 2, 1 1, 0 0)), ((1 1, 2 2, 2 0, 1 1)))"},
+        {"spike-to-line", "POLYGON ((0 0, 1 1, 2 2, 0 0))", 0, NULL, LIS_EINVAL, NULL},
+        {"hole-outside", "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (5 5, 6 5, 6 6, 5 5))", 0,
+         "Hole", 0, "MULTIPOLYGON (((0 0, 4 0, 4 4, 0 4, 0 0)), ((5 5, 6 5, 6 6, 5 5)))"},
+        {"line", "LINESTRING (0 0, 1 1)", 1, NULL, LIS_EINVAL, NULL},
+        {"collection", "GEOMETRYCOLLECTION (POINT (9 9), POLYGON ((0 0, 1 0, 1 1, 0 0)))", 1,
+         NULL, 0, "POLYGON ((0 0, 1 0, 1 1, 0 0))"},
+    };
+    struct buf b = BUF_INIT, why = BUF_INIT, out = BUF_INIT;
+    for (size_t i = 0; i < N(cases); i++) {
+        wkb_of(cases[i].wkt, &b);
+        buf_reset(&why);
+        int v = geo_is_valid(ctx, (const uint8_t *)b.data, b.len, &why);
+        cr_expect_eq(v, cases[i].valid, "%s: %d (%s)", cases[i].id, v, buf_cstr(&why));
+        if (cases[i].reason)
+            cr_expect(strstr(buf_cstr(&why), cases[i].reason), "%s: reason %s", cases[i].id,
+                      buf_cstr(&why));
+        if (v == 1)
+            cr_expect_eq(why.len, 0, "%s", cases[i].id);
+        buf_reset(&out);
+        buf_puts(&out, "ab");
+        int rc = geo_make_valid(ctx, (const uint8_t *)b.data, b.len, &out);
+        cr_expect_eq(rc, cases[i].fixed_rc, "%s: make valid %d", cases[i].id, rc);
+        if (rc == 0) {
+            cr_expect(same_geom((const uint8_t *)out.data + 2, out.len - 2, cases[i].fixed, 1e-9),
+                      "%s", cases[i].id);
+            cr_expect_eq(geo_is_valid(ctx, (const uint8_t *)out.data + 2, out.len - 2, NULL), 1);
+        } else {
+            cr_expect_eq(out.len, 2, "%s: out untouched", cases[i].id);
+        }
+    }
+    uint8_t junk[] = {7, 7, 7};
+    cr_expect_lt(geo_is_valid(ctx, junk, sizeof junk, NULL), 0);
+    /* bow-tie: the repair keeps all of the area (two triangles of 1 m²) */
+    wkb_of(bowtie, &b);
+    buf_reset(&out);
+    cr_assert_eq(geo_make_valid(ctx, (const uint8_t *)b.data, b.len, &out), 0);
+    double a;
+    cr_assert_eq(geo_area(ctx, (const uint8_t *)out.data, out.len, &a), 0);
+    cr_expect_float_eq(a, 2.0, 1e-12);
+    cr_expect_eq(geo_wkb_type((const uint8_t *)out.data, out.len), 6);
+    buf_free(&b);
+    buf_free(&why);
+    buf_free(&out);
+}
+
+static const struct {
+    const char *id;
+    const char *a, *b;
+    double area;        /* of the intersection */
+    double shared;      /* length of the common boundary */
+    const char *inter;  /* WKT of the intersection */
+} pairs[] = {
+    {"overlap-half", "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))",
+     "POLYGON ((5 0, 15 0, 15 10, 5 10, 5 0))", 50, 10, "POLYGON ((5 0, 10 0, 10 10, 5 10, 5 0))"},
+    {"neighbours", "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))",
+     "POLYGON ((10 0, 20 0, 20 10, 10 10, 10 0))", 0, 10, "MULTIPOLYGON EMPTY"},
+    {"neighbours-partial-extra-vertex", "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))",
+     "POLYGON ((10 5, 20 5, 20 8, 10 8, 10 5))", 0, 3, "MULTIPOLYGON EMPTY"},
+    {"corner-touch", "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))",
+     "POLYGON ((10 10, 20 10, 20 20, 10 20, 10 10))", 0, 0, "MULTIPOLYGON EMPTY"},
+    {"apart", "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))",
+     "POLYGON ((30 30, 40 30, 40 40, 30 30))", 0, 0, "MULTIPOLYGON EMPTY"},
+    {"inside", "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))", "POLYGON ((2 2, 4 2, 4 4, 2 4, 2 2))",
+     4, 0, "POLYGON ((2 2, 4 2, 4 4, 2 4, 2 2))"},
+    {"strip-over-two-parts",
+     "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0)), ((20 0, 30 0, 30 10, 20 10, 20 0)))",
+     "POLYGON ((-5 4, 35 4, 35 6, -5 6, -5 4))", 40, 0,
+     "MULTIPOLYGON (((0 4, 10 4, 10 6, 0 6, 0 4)), ((20 4, 30 4, 30 6, 20 6, 20 4)))"},
+    {"hole-neighbour", "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 2 4, 4 4, 4 2, 2 2))",
+     "POLYGON ((2 2, 4 2, 4 4, 2 4, 2 2))", 0, 8, "MULTIPOLYGON EMPTY"},
+};
+
+Test(geos, overlays)
+{
+    struct buf a = BUF_INIT, b = BUF_INIT, out = BUF_INIT;
+    for (size_t i = 0; i < N(pairs); i++) {
+        wkb_of(pairs[i].a, &a);
+        wkb_of(pairs[i].b, &b);
+        const uint8_t *pa = (const uint8_t *)a.data, *pb = (const uint8_t *)b.data;
+        double v = -1;
+        cr_expect_eq(geo_intersection_area(ctx, pa, a.len, pb, b.len, &v), 0, "%s", pairs[i].id);
+        cr_expect_float_eq(v, pairs[i].area, 1e-9, "%s: area %g", pairs[i].id, v);
+        v = -1;
+        cr_expect_eq(geo_shared_boundary(ctx, pa, a.len, pb, b.len, &v), 0, "%s", pairs[i].id);
+        cr_expect_float_eq(v, pairs[i].shared, 1e-9, "%s: shared %g", pairs[i].id, v);
+        v = -1;
+        cr_expect_eq(geo_shared_boundary(ctx, pb, b.len, pa, a.len, &v), 0, "%s", pairs[i].id);
+        cr_expect_float_eq(v, pairs[i].shared, 1e-9, "%s: shared (b, a) %g", pairs[i].id, v);
+        buf_reset(&out);
+        cr_expect_eq(geo_intersection(ctx, pa, a.len, pb, b.len, &out), 0, "%s", pairs[i].id);
+        cr_expect(same_geom((const uint8_t *)out.data, out.len, pairs[i].inter, 1e-9),
+                  "%s: intersection", pairs[i].id);
+    }
+    wkb_of(square, &a);
+    double v;
+    uint8_t junk[] = {1, 3, 0, 0};
+    cr_expect_eq(geo_intersection_area(ctx, (const uint8_t *)a.data, a.len, junk, sizeof junk, &v),
+                 LIS_EINVAL);
+    cr_expect_eq(geo_intersection(ctx, junk, sizeof junk, (const uint8_t *)a.data, a.len, &out),
+                 LIS_EINVAL);
+    buf_free(&a);
+    buf_free(&b);
+    buf_free(&out);
 }
