@@ -382,32 +382,34 @@ int geo_wkb_contains_point(const uint8_t *wkb, size_t len, double x, double y)
 static const double pow10tab[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 
 /* Fixed-point formatting without printf for the common case (|v| < 1e9 and at
- * most 9 decimals): GeoJSON output is dominated by numbers. Rounds half away
- * from zero; never writes "-0". */
-static void put_num(struct buf *out, double v, int decimals)
+ * most 9 decimals), GeoJSON output being mostly numbers. Rounds half away
+ * from zero; never writes "-0". Returns the length written to dst (at most
+ * 21 bytes), or 0 when v needs the slow path. */
+static size_t fmt_num(char *dst, double v, int decimals)
 {
-    if (decimals <= 9 && fabs(v) < 1e9) {
-        long long q = llround(v * pow10tab[decimals]);
-        char tmp[40];
-        char *e = tmp + sizeof tmp, *c = e;
-        bool neg = q < 0;
-        unsigned long long u = neg ? 0ull - (unsigned long long)q : (unsigned long long)q;
-        for (int i = 0; i < decimals; i++) {
-            *--c = (char)('0' + u % 10);
-            u /= 10;
-        }
-        if (decimals)
-            *--c = '.';
-        do {
-            *--c = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (neg)
-            *--c = '-';
-        buf_append(out, c, (size_t)(e - c));
-    } else {
-        buf_appendf(out, "%.*f", decimals, v);
+    if (decimals > 9 || !(fabs(v) < 1e9))
+        return 0;
+    double s = v * pow10tab[decimals];
+    long long q = (long long)(s < 0 ? s - 0.5 : s + 0.5);
+    char tmp[24];
+    char *e = tmp + sizeof tmp, *c = e;
+    bool neg = q < 0;
+    unsigned long long u = neg ? 0ull - (unsigned long long)q : (unsigned long long)q;
+    for (int i = 0; i < decimals; i++) {
+        *--c = (char)('0' + u % 10);
+        u /= 10;
     }
+    if (decimals)
+        *--c = '.';
+    do {
+        *--c = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (neg)
+        *--c = '-';
+    size_t n = (size_t)(e - c);
+    memcpy(dst, c, n);
+    return n;
 }
 
 static int put_pos(struct buf *out, const uint8_t *p, const struct hdr *h, int decimals)
@@ -415,11 +417,20 @@ static int put_pos(struct buf *out, const uint8_t *p, const struct hdr *h, int d
     double x = ld64(p, h->swap), y = ld64(p + 8, h->swap);
     if (!isfinite(x) || !isfinite(y))
         return LIS_EINVAL;
-    buf_putc(out, '[');
-    put_num(out, x, decimals);
-    buf_putc(out, ',');
-    put_num(out, y, decimals);
-    buf_putc(out, ']');
+    char tmp[48];
+    size_t n = 1, k;
+    tmp[0] = '[';
+    if ((k = fmt_num(tmp + n, x, decimals))) {
+        n += k;
+        tmp[n++] = ',';
+        if ((k = fmt_num(tmp + n, y, decimals))) {
+            n += k;
+            tmp[n++] = ']';
+            buf_append(out, tmp, n);
+            return 0;
+        }
+    }
+    buf_appendf(out, "[%.*f,%.*f]", decimals, x, decimals, y);
     return 0;
 }
 

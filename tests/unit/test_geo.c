@@ -991,8 +991,15 @@ Test(geos, overlays)
         cr_expect(same_geom((const uint8_t *)out.data, out.len, pairs[i].inter, 1e-9),
                   "%s: intersection", pairs[i].id);
     }
+    /* GEOS refuses to overlay an invalid polygon; its words reach geo_errmsg. */
+    wkb_of(bowtie, &a);
+    wkb_of("POLYGON ((0 0, 2 0, 2 1, 0 1, 0 0))", &b);
+    double v = -1;
+    int rc = geo_intersection_area(ctx, (const uint8_t *)a.data, a.len, (const uint8_t *)b.data,
+                                   b.len, &v);
+    cr_expect(rc == LIS_EINVAL && strstr(geo_errmsg(ctx), "GEOS"), "rc %d, v %g, msg %s", rc, v,
+              geo_errmsg(ctx));
     wkb_of(square, &a);
-    double v;
     uint8_t junk[] = {1, 3, 0, 0};
     cr_expect_eq(geo_intersection_area(ctx, (const uint8_t *)a.data, a.len, junk, sizeof junk, &v),
                  LIS_EINVAL);
