@@ -1,4 +1,384 @@
-/* api — placeholder, being written. */
-int lis_placeholder_api_api;
+/* api — `lis serve`: the route table, start-up and the per-loop state.
+ *
+ * Start-up reads the settings, opens the store once to learn its CRS, extent
+ * and the names every parcel answer refers to (communes, communes of survey),
+ * prepares the documents that never change while serving (land-use codes,
+ * communes, the OpenAPI document), then hands the route table to http/. Each
+ * loop gets its own store connection and geo context (api_thread). */
 #include "api/api.h"
-int api_serve_cmd(int argc, char **argv) { (void)argc; (void)argv; return 1; }
+
+#include "api/routes.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "http/server.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The public API. Literal paths come before "{id}" patterns. */
+const struct http_route api_routes[] = {
+    {"GET", "/api/v1/communes", api_h_communes, api_p_communes,
+     "Commune-level units with their communes of survey", "reference", NULL, true},
+    {"GET", "/api/v1/land-use-codes", api_h_land_use, api_p_none,
+     "Official land-use purposes (Circular 08/2024, Annex II)", "reference", NULL, true},
+    {"GET", "/api/v1/parcels/at", api_h_at, api_p_at,
+     "The parcel(s) at a point (a map click): lon/lat in WGS 84, or e/n in the province CRS",
+     "parcels", NULL, true},
+    {"GET", "/api/v1/parcels/search", api_h_search, api_p_search,
+     "Search parcels by sheet/number, national id, coordinates or address words; paged",
+     "parcels", NULL, true},
+    {"GET", "/api/v1/parcels", api_h_by_key, api_p_by_key,
+     "Parcels by identifier: commune (of survey or current), sheet, number", "parcels", NULL,
+     true},
+    {"GET", "/api/v1/parcels/{id}/planning", api_h_planning, api_p_id,
+     "Planned land uses overlapping the parcel, with area and share", "parcels", NULL, true},
+    {"GET", "/api/v1/parcels/{id}/neighbours", api_h_neighbours, api_p_id,
+     "Parcels sharing a boundary with the parcel", "parcels", NULL, true},
+    {"GET", "/api/v1/parcels/{id}", api_h_parcel, api_p_id_geometry, "One parcel, basic view",
+     "parcels", NULL, true},
+    {"GET", "/api/v1/openapi.json", api_h_openapi, api_p_none, "This OpenAPI 3 document",
+     "meta", NULL, true},
+    {"GET", "/healthz", api_h_healthz, api_p_none, "Liveness and store summary", "meta", NULL,
+     false},
+    {"GET", "/metrics", api_h_metrics, api_p_none, "Prometheus metrics", "meta", NULL, false},
+};
+const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];
+
+/* ------------------------------------------------------------ names */
+
+static int by_code(const void *x, const void *y)
+{
+    return strcmp(((const struct api_name *)x)->code, ((const struct api_name *)y)->code);
+}
+
+static const struct api_name *find(const struct api_name *v, size_t n, const char *code)
+{
+    struct api_name key;
+    if (!code || strlen(code) >= sizeof key.code)
+        return NULL;
+    memcpy(key.code, code, strlen(code) + 1);
+    return bsearch(&key, v, n, sizeof *v, by_code);
+}
+
+const struct api_name *api_unit(const struct api *a, const char *code)
+{
+    return find(a->units, a->nunits, code);
+}
+
+const struct api_name *api_survey(const struct api *a, const char *code)
+{
+    return find(a->survey, a->nsurvey, code);
+}
+
+struct names {
+    struct api_name *v;
+    size_t n, cap;
+};
+
+static void names_add(struct names *ns, const char *code, const char *name, const char *kind)
+{
+    if (ns->n == ns->cap) {
+        ns->cap = ns->cap ? 2 * ns->cap : 64;
+        ns->v = xrealloc(ns->v, ns->cap * sizeof *ns->v);
+    }
+    struct api_name *e = &ns->v[ns->n++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->code, sizeof e->code, "%s", code);
+    e->name = xstrdup(name ? name : "");
+    e->kind = xstrdup(kind);
+}
+
+static int on_unit(void *ctx, const struct store_commune *c)
+{
+    names_add(ctx, c->code, c->name, c->kind ? c->kind : "commune");
+    return 0;
+}
+
+static int on_survey_name(void *ctx, const struct store_survey_commune *sc)
+{
+    struct names *ns = ctx;
+    for (size_t i = 0; i < ns->n; i++) /* a former commune split among units repeats */
+        if (strcmp(ns->v[i].code, sc->code) == 0)
+            return 0;
+    names_add(ns, sc->code, sc->name, NULL);
+    return 0;
+}
+
+static int on_land_use(void *ctx, const struct store_land_use *u)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "code", json_string(u->code));
+    json_object_set_new(o, "name_vi", json_string(u->name_vi));
+    json_object_set_new(o, "name_en", json_string(u->name_en));
+    json_object_set_new(o, "group", u->group ? json_string(u->group) : json_null());
+    json_array_append_new(ctx, o);
+    return 0;
+}
+
+/* ------------------------------------------------------- per loop */
+
+static void *thread_new(void *app, int index, struct buf *err)
+{
+    struct api *a = app;
+    struct api_thread *t = xcalloc(1, sizeof *t);
+    (void)index;
+    t->api = a;
+    t->store = store_open(a->data, STORE_READ, NULL, err);
+    if (!t->store)
+        goto fail;
+    t->geo = geo_new(a->info.crs, err);
+    if (!t->geo)
+        goto fail;
+    return t;
+fail:
+    store_close(t->store);
+    free(t);
+    return NULL;
+}
+
+static void thread_free(void *p)
+{
+    struct api_thread *t = p;
+    if (!t)
+        return;
+    store_close(t->store);
+    geo_free(t->geo);
+    buf_free(&t->out);
+    buf_free(&t->wkb);
+    buf_free(&t->wkb2);
+    free(t->communes_geo_body);
+    free(t);
+}
+
+/* The store's extent in WGS 84: its native box's edges transformed, padded. */
+static int lonlat_box(struct geo *g, const double bb[4], struct geo_box *out)
+{
+    *out = (struct geo_box){1e9, 1e9, -1e9, -1e9};
+    for (int i = 0; i <= 8; i++)
+        for (int j = 0; j <= 8; j++) {
+            if (i != 0 && i != 8 && j != 0 && j != 8)
+                continue;
+            double x = bb[0] + (bb[2] - bb[0]) * i / 8, y = bb[1] + (bb[3] - bb[1]) * j / 8;
+            if (geo_point(g, GEO_NATIVE, GEO_WGS84, &x, &y) != 0)
+                return LIS_EINVAL;
+            out->minx = x < out->minx ? x : out->minx;
+            out->maxx = x > out->maxx ? x : out->maxx;
+            out->miny = y < out->miny ? y : out->miny;
+            out->maxy = y > out->maxy ? y : out->maxy;
+        }
+    out->minx -= 0.001;
+    out->miny -= 0.001;
+    out->maxx += 0.001;
+    out->maxy += 0.001;
+    return 0;
+}
+
+/* Read what every loop shares. Returns 0 or a lis_err with the reason in err. */
+static int prepare(struct api *a, struct buf *err)
+{
+    struct api_thread t = {0};
+    struct names units = {0}, survey = {0};
+    json_t *uses = json_array();
+    int rc = LIS_EIO;
+
+    t.api = a;
+    t.store = store_open(a->data, STORE_READ, NULL, err);
+    if (!t.store) {
+        buf_appendf(err, " (make one with: lis demo --out %s)", a->data);
+        goto out;
+    }
+    if ((rc = store_info(t.store, &a->info)) < 0 ||
+        (rc = store_communes(t.store, false, on_unit, &units)) < 0 ||
+        (rc = store_survey_communes(t.store, on_survey_name, &survey)) < 0 ||
+        (rc = store_land_uses(t.store, on_land_use, uses)) < 0) {
+        buf_appendf(err, "store %s: %s", a->data, store_errmsg(t.store));
+        goto out;
+    }
+    t.geo = geo_new(a->info.crs, err);
+    if (!t.geo) {
+        rc = LIS_EINVAL;
+        goto out;
+    }
+    if (lonlat_box(t.geo, a->info.bbox, &a->lonlat_box) != 0) {
+        buf_appendf(err, "the store's extent cannot be transformed to WGS 84");
+        rc = LIS_EINVAL;
+        goto out;
+    }
+    qsort(units.v, units.n, sizeof *units.v, by_code);
+    qsort(survey.v, survey.n, sizeof *survey.v, by_code);
+    a->units = units.v;
+    a->nunits = units.n;
+    a->survey = survey.v;
+    a->nsurvey = survey.n;
+    units.v = survey.v = NULL;
+
+    a->communes_body = api_communes_body(&t, false);
+    if (!a->communes_body) {
+        buf_appendf(err, "store %s: %s", a->data, store_errmsg(t.store));
+        rc = LIS_EIO;
+        goto out;
+    }
+    json_t *doc = json_object();
+    json_object_set_new(doc, "land_use_codes", uses);
+    uses = NULL;
+    a->land_use_body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    json_t *oa = api_openapi(api_routes, api_nroutes, a);
+    a->openapi_body = json_dumps(oa, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(oa);
+    rc = 0;
+out:
+    json_decref(uses);
+    free(units.v);
+    free(survey.v);
+    geo_free(t.geo);
+    store_close(t.store);
+    return rc;
+}
+
+/* ------------------------------------------------------------- command */
+
+static void usage(FILE *f)
+{
+    int n;
+    const struct config_key *k = config_keys(&n);
+    fprintf(f, "usage: lis serve [--listen HOST:PORT] [--data DIR] [--loops N] [--config FILE]\n"
+               "                 [--set KEY=VALUE ...]\n\n"
+               "Serve the public land API (and the web page, if built) over HTTP.\n"
+               "Stops gracefully on SIGTERM or SIGINT.\n\n"
+               "settings (config file 'key = value', environment LIS_<KEY>, or --set):\n");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "  %-16s %s (default: %s)\n", k[i].key, k[i].help, k[i].def);
+}
+
+/* "--name value" or "--name=value"; advances *i past what it used. */
+static const char *flag(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] == '\0' && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+int api_serve_cmd(int argc, char **argv)
+{
+    struct config *cfg = config_new();
+    struct buf err = BUF_INIT;
+    struct api a;
+    const char *config_path = NULL;
+    const char *labels[64];
+    int code = 1;
+    long loops = 0, max_page = 0, max_query = 0, max_body = 0;
+    struct { const char *key, *value; } flags[32];
+    int nflags = 0;
+
+    memset(&a, 0, sizeof a);
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            code = 0;
+            goto out;
+        } else if ((v = flag(argc, argv, &i, "--config"))) {
+            config_path = v;
+        } else if (nflags < 32 && (v = flag(argc, argv, &i, "--listen"))) {
+            flags[nflags].key = "listen";
+            flags[nflags++].value = v;
+        } else if (nflags < 32 && (v = flag(argc, argv, &i, "--data"))) {
+            flags[nflags].key = "data";
+            flags[nflags++].value = v;
+        } else if (nflags < 32 && (v = flag(argc, argv, &i, "--loops"))) {
+            flags[nflags].key = "loops";
+            flags[nflags++].value = v;
+        } else if (nflags < 32 && (v = flag(argc, argv, &i, "--set"))) {
+            flags[nflags].key = NULL;
+            flags[nflags++].value = v;
+        } else {
+            fprintf(stderr, "lis serve: unknown argument '%s'\n\n", argv[i]);
+            usage(stderr);
+            code = 2;
+            goto out;
+        }
+    }
+    if (config_load_defaults(cfg, config_path, &err) != 0)
+        goto fail;
+    for (int i = 0; i < nflags; i++) {
+        int rc = flags[i].key ? config_set(cfg, flags[i].key, flags[i].value)
+                              : config_set_pair(cfg, flags[i].value, &err);
+        if (rc)
+            goto fail;
+    }
+    const char *lvl = config_get(cfg, "log_level");
+    log_set_level(strcmp(lvl, "debug") == 0  ? LOG_DEBUG
+                  : strcmp(lvl, "warn") == 0  ? LOG_WARN
+                  : strcmp(lvl, "error") == 0 ? LOG_ERROR
+                                              : LOG_INFO);
+    if (config_get_long(cfg, "loops", 0, 256, &loops, &err) ||
+        config_get_long(cfg, "max_page", 1, 10000, &max_page, &err) ||
+        config_get_long(cfg, "max_query_bytes", 64, 65536, &max_query, &err) ||
+        config_get_long(cfg, "max_body_bytes", 0, 1 << 30, &max_body, &err))
+        goto fail;
+    if (loops == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        loops = cpus > 0 ? cpus : 1;
+    }
+    a.data = config_get(cfg, "data");
+    a.cache_control = config_get(cfg, "cache_control");
+    a.max_page = max_page;
+    a.max_query_bytes = max_query;
+    if (prepare(&a, &err) != 0)
+        goto fail;
+    for (size_t i = 0; i < api_nroutes && i < 64; i++)
+        labels[i] = api_routes[i].metric ? api_routes[i].metric : api_routes[i].path;
+    a.metrics = metrics_new(labels, (int)api_nroutes, (int)loops);
+    log_info("store %s: %lld parcels, %s", a.data, (long long)a.info.parcels, a.info.crs);
+
+    struct http_server_opts o = {
+        .listen = config_get(cfg, "listen"),
+        .loops = (int)loops,
+        .web_root = config_get(cfg, "web_root"),
+        .access_log = config_get(cfg, "access_log"),
+        .max_query_bytes = (size_t)max_query,
+        .max_body_bytes = (size_t)max_body,
+        .routes = api_routes,
+        .nroutes = api_nroutes,
+        .metrics = a.metrics,
+        .thread_new = thread_new,
+        .thread_free = thread_free,
+        .app = &a,
+    };
+    if (http_serve(&o, &err) != 0)
+        goto fail;
+    code = 0;
+    goto out;
+fail:
+    fprintf(stderr, "lis serve: %s\n", buf_cstr(&err));
+    code = 1;
+out:
+    for (size_t i = 0; i < a.nunits; i++) {
+        free(a.units[i].name);
+        free(a.units[i].kind);
+    }
+    for (size_t i = 0; i < a.nsurvey; i++) {
+        free(a.survey[i].name);
+        free(a.survey[i].kind);
+    }
+    free(a.units);
+    free(a.survey);
+    free(a.communes_body);
+    free(a.land_use_body);
+    free(a.openapi_body);
+    metrics_free(a.metrics);
+    buf_free(&err);
+    config_free(cfg);
+    return code;
+}

@@ -1,2 +1,824 @@
-/* parcels — placeholder, being written. */
-int lis_placeholder_api_parcels;
+/* parcels — the handlers of the public (basic-view) API.
+ *
+ * Each parameter list sits beside the handler that reads it; the router has
+ * already checked kinds and limits, so handlers read args->v[...] as typed
+ * values and check only what depends on each other or on settings. Parcel
+ * answers are written straight into the loop's buffer (map clicks are the
+ * hot path); the other documents go through jansson. Only the fields of the
+ * basic view (DESIGN §1) are ever written: nothing here reads the registry. */
+#include "api/routes.h"
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "http/problem.h"
+#include "http/respond.h"
+#include "land/landuse.h"
+#include "text/ident.h"
+#include "text/text.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ID_MAX 9e18         /* ids are positive int64 */
+#define KEY_FETCH_MAX 1000  /* identifier matches read before paging them */
+#define NEIGHBOUR_MAX 2000  /* candidates read around a parcel */
+#define DEG_DECIMALS 7      /* 1e-7 degree ≈ 1 cm */
+
+/* ------------------------------------------------------------ parameters */
+
+const struct http_param api_p_none[] = {{NULL}};
+
+const struct http_param api_p_communes[] = {
+    {"geometry", HTTP_PARAM_BOOL, HTTP_IN_QUERY, false, 0, 0, 0, 0,
+     "Add each unit's boundary as GeoJSON in WGS 84"},
+    {NULL},
+};
+
+enum { AT_LON, AT_LAT, AT_E, AT_N, AT_CRS, AT_GEOMETRY };
+const struct http_param api_p_at[] = {
+    {"lon", HTTP_PARAM_NUMBER, HTTP_IN_QUERY, false, -180, 180, 0, 0, "Longitude, WGS 84 degrees"},
+    {"lat", HTTP_PARAM_NUMBER, HTTP_IN_QUERY, false, -90, 90, 0, 0, "Latitude, WGS 84 degrees"},
+    {"e", HTTP_PARAM_NUMBER, HTTP_IN_QUERY, false, -1e8, 1e8, 0, 0,
+     "Easting in the province CRS, metres (with n)"},
+    {"n", HTTP_PARAM_NUMBER, HTTP_IN_QUERY, false, -1e8, 1e8, 0, 0,
+     "Northing in the province CRS, metres (with e)"},
+    {"crs", HTTP_PARAM_STRING, HTTP_IN_QUERY, false, 0, 0, 1, 32,
+     "CRS of e/n; only the province CRS (e.g. EPSG:9215) is accepted"},
+    {"geometry", HTTP_PARAM_BOOL, HTTP_IN_QUERY, false, 0, 0, 0, 0,
+     "Add the parcel's geometry as GeoJSON in WGS 84"},
+    {NULL},
+};
+
+enum { KEY_COMMUNE, KEY_SHEET, KEY_NUMBER, KEY_LIMIT, KEY_GEOMETRY };
+const struct http_param api_p_by_key[] = {
+    {"commune", HTTP_PARAM_CODE, HTTP_IN_QUERY, true, 0, 0, 1, 15,
+     "Code of the commune of survey or of the current unit"},
+    {"sheet", HTTP_PARAM_CODE, HTTP_IN_QUERY, false, 0, 0, 1, 24, "Map sheet number"},
+    {"number", HTTP_PARAM_CODE, HTTP_IN_QUERY, false, 0, 0, 1, 24, "Parcel number on the sheet"},
+    {"limit", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 1, 1000000, 0, 0,
+     "Most parcels returned (at most the max_page setting)"},
+    {"geometry", HTTP_PARAM_BOOL, HTTP_IN_QUERY, false, 0, 0, 0, 0,
+     "Add each parcel's geometry as GeoJSON in WGS 84"},
+    {NULL},
+};
+
+enum { S_Q, S_COMMUNE, S_AFTER, S_LIMIT, S_GEOMETRY };
+const struct http_param api_p_search[] = {
+    {"q", HTTP_PARAM_STRING, HTTP_IN_QUERY, true, 0, 0, 1, 200,
+     "What to look for: \"12/345\" or \"tờ 12 thửa 345\" (sheet/number), a national parcel "
+     "id, coordinates, or words of an address or place name (diacritics optional)"},
+    {"commune", HTTP_PARAM_CODE, HTTP_IN_QUERY, false, 0, 0, 1, 15,
+     "Narrow sheet/number searches to a commune of survey or current unit"},
+    {"after", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 0, ID_MAX, 0, 0,
+     "Cursor: the `next` value of the previous page"},
+    {"limit", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 1, 1000000, 0, 0,
+     "Page size (at most the max_page setting)"},
+    {"geometry", HTTP_PARAM_BOOL, HTTP_IN_QUERY, false, 0, 0, 0, 0,
+     "Add each parcel's geometry as GeoJSON in WGS 84"},
+    {NULL},
+};
+
+enum { ID_ID, ID_GEOMETRY };
+const struct http_param api_p_id[] = {
+    {"id", HTTP_PARAM_INT, HTTP_IN_PATH, true, 1, ID_MAX, 0, 0, "Stable parcel id"},
+    {NULL},
+};
+const struct http_param api_p_id_geometry[] = {
+    {"id", HTTP_PARAM_INT, HTTP_IN_PATH, true, 1, ID_MAX, 0, 0, "Stable parcel id"},
+    {"geometry", HTTP_PARAM_BOOL, HTTP_IN_QUERY, false, 0, 0, 0, 0,
+     "Add the parcel's geometry as GeoJSON in WGS 84"},
+    {NULL},
+};
+
+/* --------------------------------------------------------- writing JSON */
+
+static void name_ref(struct buf *b, const char *code, const struct api_name *n)
+{
+    buf_puts(b, "{\"code\":");
+    http_json_str(b, code);
+    buf_puts(b, ",\"name\":");
+    http_json_str(b, n ? n->name : NULL);
+    buf_putc(b, '}');
+}
+
+/* "ODT+CLN" → [{"code":"ODT",...},{"code":"CLN",...}] */
+static void land_uses(struct buf *b, const char *s)
+{
+    buf_putc(b, '[');
+    bool first = true;
+    while (s && *s) {
+        const char *plus = strchr(s, '+');
+        size_t n = plus ? (size_t)(plus - s) : strlen(s);
+        char code[STORE_CODE_MAX];
+        if (n > 0 && n < sizeof code) {
+            memcpy(code, s, n);
+            code[n] = '\0';
+            const struct landuse *u = landuse_find(code);
+            if (!first)
+                buf_putc(b, ',');
+            first = false;
+            buf_puts(b, "{\"code\":");
+            http_json_str(b, code);
+            buf_puts(b, ",\"name_vi\":");
+            http_json_str(b, u ? u->name_vi : NULL);
+            buf_puts(b, ",\"name_en\":");
+            http_json_str(b, u ? u->name_en : NULL);
+            buf_putc(b, '}');
+        }
+        s = plus ? plus + 1 : s + n;
+    }
+    buf_putc(b, ']');
+}
+
+/* Native WKB → GeoJSON in WGS 84; null when it cannot be transformed. */
+static void geometry_json(struct api_thread *t, const uint8_t *wkb, size_t len, struct buf *b)
+{
+    buf_reset(&t->wkb2);
+    if (!wkb || geo_wkb_transform(t->geo, GEO_NATIVE, GEO_WGS84, wkb, len, &t->wkb2) != 0 ||
+        geo_wkb_geojson((const uint8_t *)t->wkb2.data, t->wkb2.len, DEG_DECIMALS, b) != 0) {
+        buf_puts(b, "null");
+    }
+}
+
+/* One parcel, basic view. Leaves the object open when `open` (callers add fields). */
+static void parcel_json(struct api_thread *t, const struct store_parcel *p, bool geometry,
+                        bool open, struct buf *b)
+{
+    const struct api *a = t->api;
+    buf_appendf(b, "{\"view\":\"basic\",\"id\":%" PRId64 ",\"national_id\":", p->id);
+    http_json_str(b, p->national_id[0] ? p->national_id : NULL);
+    buf_puts(b, ",\"commune_of_survey\":");
+    name_ref(b, p->survey_commune, api_survey(a, p->survey_commune));
+    buf_puts(b, ",\"commune\":");
+    name_ref(b, p->commune, api_unit(a, p->commune));
+    buf_puts(b, ",\"sheet\":");
+    http_json_str(b, p->sheet);
+    buf_puts(b, ",\"number\":");
+    http_json_str(b, p->number);
+    buf_puts(b, ",\"area\":");
+    if (isfinite(p->area) && p->area > 0)
+        http_json_fixed(b, p->area, 1);
+    else
+        buf_puts(b, "null"); /* no legal area recorded */
+    buf_puts(b, ",\"area_map\":");
+    http_json_fixed(b, p->area_map, 1);
+    buf_puts(b, ",\"land_use\":");
+    land_uses(b, p->land_use);
+    buf_puts(b, ",\"address\":");
+    http_json_str(b, p->address);
+    buf_appendf(b, ",\"version\":%d,\"valid_from\":", p->version);
+    http_json_str(b, p->valid_from);
+    if (geometry) {
+        buf_puts(b, ",\"geometry\":");
+        geometry_json(t, p->wkb, p->wkb_len, b);
+    }
+    if (!open)
+        buf_putc(b, '}');
+}
+
+/* Collects parcels into a JSON array body. */
+struct collect {
+    struct api_thread *t;
+    struct buf *b;
+    bool geometry;
+    int limit;      /* stop after this many */
+    int n;
+    bool more;      /* a row beyond limit exists */
+    int64_t last_id;
+};
+
+static int on_parcel(void *ctx, const struct store_parcel *p)
+{
+    struct collect *c = ctx;
+    if (c->n >= c->limit) {
+        c->more = true;
+        return 1;
+    }
+    if (c->n)
+        buf_putc(c->b, ',');
+    parcel_json(c->t, p, c->geometry, false, c->b);
+    c->n++;
+    c->last_id = p->id;
+    return 0;
+}
+
+static unsigned want(bool geometry)
+{
+    return geometry ? STORE_WANT_GEOM : 0;
+}
+
+static void send_out(struct api_thread *t, h2o_req_t *req)
+{
+    http_send_body(req, NULL, t->out.data, t->out.len, t->api->cache_control);
+}
+
+static void store_failed(struct api_thread *t, h2o_req_t *req, int rc)
+{
+    log_error("store: %s", store_errmsg(t->store));
+    http_problem_err(req, rc, NULL);
+}
+
+static int page_limit(struct api_thread *t, h2o_req_t *req, const struct http_value *v, int def)
+{
+    if (!v->set)
+        return (int)(def < t->api->max_page ? def : t->api->max_page);
+    if (v->i > t->api->max_page) {
+        http_problem(req, 400, "invalid-parameter", "parameter 'limit' must be from 1 to %ld",
+                     t->api->max_page);
+        return -1;
+    }
+    return (int)v->i;
+}
+
+/* ------------------------------------------------------------ documents */
+
+static json_t *commune_json(struct api_thread *t, const struct api_name *u)
+{
+    const struct api *a = t->api;
+    json_t *o = json_object();
+    json_object_set_new(o, "code", json_string(u->code));
+    json_object_set_new(o, "name", json_string(u->name));
+    json_object_set_new(o, "kind", json_string(u->kind));
+    (void)a;
+    return o;
+}
+
+struct survey_ctx {
+    json_t *by_unit; /* unit code → array of survey communes */
+};
+
+static int on_survey(void *ctx, const struct store_survey_commune *sc)
+{
+    struct survey_ctx *c = ctx;
+    json_t *arr = json_object_get(c->by_unit, sc->commune);
+    if (!arr) {
+        arr = json_array();
+        json_object_set_new(c->by_unit, sc->commune, arr);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "code", json_string(sc->code));
+    json_object_set_new(o, "name", json_string(sc->name));
+    json_array_append_new(arr, o);
+    return 0;
+}
+
+struct geom_ctx {
+    struct api_thread *t;
+    json_t *by_code;
+};
+
+static int on_commune_geom(void *ctx, const struct store_commune *c)
+{
+    struct geom_ctx *g = ctx;
+    struct buf gj = BUF_INIT;
+    geometry_json(g->t, c->wkb, c->wkb_len, &gj);
+    json_t *v = json_loadb(gj.data, gj.len, 0, NULL);
+    json_object_set_new(g->by_code, c->code, v ? v : json_null());
+    buf_free(&gj);
+    return 0;
+}
+
+char *api_communes_body(struct api_thread *t, bool with_geom)
+{
+    const struct api *a = t->api;
+    struct survey_ctx sc = {json_object()};
+    struct geom_ctx gc = {t, json_object()};
+    char *body = NULL;
+    if (store_survey_communes(t->store, on_survey, &sc) < 0)
+        goto out;
+    if (with_geom && store_communes(t->store, true, on_commune_geom, &gc) < 0)
+        goto out;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < a->nunits; i++) {
+        json_t *o = commune_json(t, &a->units[i]);
+        json_t *s = json_object_get(sc.by_unit, a->units[i].code);
+        json_object_set_new(o, "survey_communes", s ? json_incref(s) : json_array());
+        if (with_geom) {
+            json_t *g = json_object_get(gc.by_code, a->units[i].code);
+            json_object_set_new(o, "geometry", g ? json_incref(g) : json_null());
+        }
+        json_array_append_new(arr, o);
+    }
+    json_t *doc = json_object();
+    json_object_set_new(doc, "communes", arr);
+    body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(doc);
+out:
+    json_decref(sc.by_unit);
+    json_decref(gc.by_code);
+    return body;
+}
+
+void api_h_communes(void *td, h2o_req_t *req, const struct http_route *r,
+                    const struct http_args *args)
+{
+    struct api_thread *t = td;
+    (void)r;
+    const char *body = t->api->communes_body;
+    if (args->v[0].set && args->v[0].b) {
+        if (!t->communes_geo_body)
+            t->communes_geo_body = api_communes_body(t, true);
+        body = t->communes_geo_body;
+    }
+    if (!body) {
+        http_problem_err(req, LIS_EIO, "communes could not be read");
+        return;
+    }
+    http_send_body(req, NULL, body, strlen(body), t->api->cache_control);
+}
+
+void api_h_land_use(void *td, h2o_req_t *req, const struct http_route *r,
+                    const struct http_args *args)
+{
+    struct api_thread *t = td;
+    (void)r;
+    (void)args;
+    const char *body = t->api->land_use_body;
+    http_send_body(req, NULL, body, strlen(body), t->api->cache_control);
+}
+
+void api_h_openapi(void *td, h2o_req_t *req, const struct http_route *r,
+                   const struct http_args *args)
+{
+    struct api_thread *t = td;
+    (void)r;
+    (void)args;
+    const char *body = t->api->openapi_body;
+    http_send_body(req, NULL, body, strlen(body), t->api->cache_control);
+}
+
+/* --------------------------------------------------------- map clicks */
+
+static bool in_box(const struct geo_box *b, double x, double y)
+{
+    return x >= b->minx && x <= b->maxx && y >= b->miny && y <= b->maxy;
+}
+
+/* Parcels at a point given in `crs` (WGS 84 or native). Writes
+ * {"parcels":[...]} into t->out and sends it, or a 404 problem. */
+static void parcels_at(struct api_thread *t, h2o_req_t *req, enum geo_crs crs, double x, double y,
+                       bool geometry)
+{
+    const struct api *a = t->api;
+    struct geo_box native = {a->info.bbox[0], a->info.bbox[1], a->info.bbox[2], a->info.bbox[3]};
+    double mx = x, my = y;
+    const char *province = a->info.province_name[0] ? a->info.province_name : "the province";
+
+    if ((crs == GEO_WGS84 && !in_box(&a->lonlat_box, x, y)) ||
+        (crs == GEO_NATIVE && !in_box(&native, x, y))) {
+        http_problem(req, 404, "outside-province", "the point is outside %s", province);
+        return;
+    }
+    if (geo_point(t->geo, crs, GEO_MERCATOR, &mx, &my) != 0) {
+        http_problem(req, 404, "outside-province", "the point is outside %s", province);
+        return;
+    }
+    buf_reset(&t->out);
+    buf_puts(&t->out, "{\"parcels\":[");
+    struct collect c = {t, &t->out, geometry, 16, 0, false, 0};
+    int rc = store_parcels_at(t->store, mx, my, want(geometry), on_parcel, &c);
+    if (rc < 0) {
+        store_failed(t, req, rc);
+        return;
+    }
+    if (c.n == 0) {
+        double nx = x, ny = y;
+        char code[STORE_CODE_MAX];
+        if (crs != GEO_NATIVE && geo_point(t->geo, crs, GEO_NATIVE, &nx, &ny) != 0)
+            rc = LIS_ENOTFOUND;
+        else
+            rc = store_commune_at(t->store, nx, ny, code);
+        if (rc == LIS_ENOTFOUND)
+            http_problem(req, 404, "outside-province",
+                         "the point is outside every commune of %s", province);
+        else if (rc < 0)
+            store_failed(t, req, rc);
+        else
+            http_problem(req, 404, "no-parcel", "no parcel is recorded at this point");
+        return;
+    }
+    buf_puts(&t->out, "]}");
+    send_out(t, req);
+}
+
+void api_h_at(void *td, h2o_req_t *req, const struct http_route *r, const struct http_args *args)
+{
+    struct api_thread *t = td;
+    const struct http_value *v = args->v;
+    bool lonlat = v[AT_LON].set || v[AT_LAT].set, native = v[AT_E].set || v[AT_N].set;
+    (void)r;
+    if (lonlat && native) {
+        http_problem(req, 400, "invalid-parameter", "give either lon and lat, or e and n, not both");
+        return;
+    }
+    if (!lonlat && !native) {
+        http_problem(req, 400, "missing-parameter", "give lon and lat (WGS 84), or e and n");
+        return;
+    }
+    if (lonlat && !(v[AT_LON].set && v[AT_LAT].set)) {
+        http_problem(req, 400, "missing-parameter", "lon and lat go together");
+        return;
+    }
+    if (native && !(v[AT_E].set && v[AT_N].set)) {
+        http_problem(req, 400, "missing-parameter", "e and n go together");
+        return;
+    }
+    if (v[AT_CRS].set && (!native || strcasecmp(v[AT_CRS].s, t->api->info.crs) != 0)) {
+        if (!native)
+            http_problem(req, 400, "invalid-parameter", "crs goes with e and n");
+        else
+            http_problem(req, 400, "invalid-parameter", "crs must be %s, the CRS of this store",
+                         t->api->info.crs);
+        return;
+    }
+    bool geometry = v[AT_GEOMETRY].set && v[AT_GEOMETRY].b;
+    if (lonlat)
+        parcels_at(t, req, GEO_WGS84, v[AT_LON].d, v[AT_LAT].d, geometry);
+    else
+        parcels_at(t, req, GEO_NATIVE, v[AT_E].d, v[AT_N].d, geometry);
+}
+
+/* ------------------------------------------------------ by identifier */
+
+void api_h_by_key(void *td, h2o_req_t *req, const struct http_route *r,
+                  const struct http_args *args)
+{
+    struct api_thread *t = td;
+    const struct http_value *v = args->v;
+    (void)r;
+    int limit = page_limit(t, req, &v[KEY_LIMIT], (int)t->api->max_page);
+    if (limit < 0)
+        return;
+    bool geometry = v[KEY_GEOMETRY].set && v[KEY_GEOMETRY].b;
+    buf_reset(&t->out);
+    buf_puts(&t->out, "{\"parcels\":[");
+    struct collect c = {t, &t->out, geometry, limit, 0, false, 0};
+    int rc = store_parcels_by_key(t->store, v[KEY_COMMUNE].s,
+                                  v[KEY_SHEET].set ? v[KEY_SHEET].s : NULL,
+                                  v[KEY_NUMBER].set ? v[KEY_NUMBER].s : NULL, want(geometry),
+                                  limit + 1, on_parcel, &c);
+    if (rc < 0) {
+        store_failed(t, req, rc);
+        return;
+    }
+    buf_appendf(&t->out, "],\"more\":%s}", c.more ? "true" : "false");
+    send_out(t, req);
+}
+
+/* ------------------------------------------------------------- search */
+
+/* Identifier matches come ordered by key; they are paged by id like the
+ * text matches, so each is written to its own span and sorted. */
+struct keyed {
+    int64_t id;
+    size_t off, len;
+};
+struct key_collect {
+    struct api_thread *t;
+    struct buf spans;
+    struct keyed *rows;
+    size_t n, cap;
+    int64_t after;
+    bool geometry;
+};
+
+static int on_keyed(void *ctx, const struct store_parcel *p)
+{
+    struct key_collect *k = ctx;
+    if (p->id <= k->after)
+        return 0;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? 2 * k->cap : 16;
+        k->rows = xrealloc(k->rows, k->cap * sizeof *k->rows);
+    }
+    size_t off = k->spans.len;
+    parcel_json(k->t, p, k->geometry, false, &k->spans);
+    k->rows[k->n++] = (struct keyed){p->id, off, k->spans.len - off};
+    return 0;
+}
+
+static int by_id(const void *x, const void *y)
+{
+    const struct keyed *a = x, *b = y;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static void search_reply(struct api_thread *t, h2o_req_t *req, bool more, int64_t last)
+{
+    if (more)
+        buf_appendf(&t->out, "],\"next\":%" PRId64 "}", last);
+    else
+        buf_puts(&t->out, "],\"next\":null}");
+    send_out(t, req);
+}
+
+void api_h_search(void *td, h2o_req_t *req, const struct http_route *r,
+                  const struct http_args *args)
+{
+    struct api_thread *t = td;
+    const struct http_value *v = args->v;
+    struct buf folded = BUF_INIT;
+    struct key_collect k = {t, BUF_INIT, NULL, 0, 0, 0, false};
+    struct ident_sheet_number sn;
+    char nid[13];
+    double x, y;
+    size_t qlen;
+    int rc;
+    (void)r;
+
+    int limit = page_limit(t, req, &v[S_LIMIT], 20);
+    if (limit < 0)
+        return;
+    bool geometry = v[S_GEOMETRY].set && v[S_GEOMETRY].b;
+    int64_t after = v[S_AFTER].set ? v[S_AFTER].i : 0;
+    const char *q = text_trim(v[S_Q].s, v[S_Q].len, &qlen);
+    if (qlen == 0) {
+        http_problem(req, 400, "invalid-parameter", "parameter 'q' holds nothing to search for");
+        return;
+    }
+    buf_reset(&t->out);
+
+    if (ident_parse_national_id(q, qlen, nid)) {
+        buf_puts(&t->out, "{\"match\":\"national_id\",\"parcels\":[");
+        struct collect c = {t, &t->out, geometry, after > 0 ? 0 : 1, 0, false, 0};
+        rc = store_parcel_by_national_id(t->store, nid, want(geometry), on_parcel, &c);
+        if (rc < 0 && rc != LIS_ENOTFOUND) {
+            store_failed(t, req, rc);
+            goto out;
+        }
+        if (c.n > 0 || after > 0) {
+            search_reply(t, req, false, 0);
+            goto out;
+        }
+        buf_reset(&t->out); /* no such id: maybe a word after all */
+    }
+    if (ident_parse_sheet_number(q, qlen, &sn)) {
+        k.after = after;
+        k.geometry = geometry;
+        rc = store_parcels_by_key(t->store, v[S_COMMUNE].set ? v[S_COMMUNE].s : NULL, sn.sheet,
+                                  sn.number, want(geometry), KEY_FETCH_MAX, on_keyed, &k);
+        if (rc < 0 && rc != LIS_ENOTFOUND) {
+            store_failed(t, req, rc);
+            goto out;
+        }
+        qsort(k.rows, k.n, sizeof *k.rows, by_id);
+        buf_puts(&t->out, "{\"match\":\"sheet_number\",\"parcels\":[");
+        size_t n = k.n < (size_t)limit ? k.n : (size_t)limit;
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                buf_putc(&t->out, ',');
+            buf_append(&t->out, k.spans.data + k.rows[i].off, k.rows[i].len);
+        }
+        search_reply(t, req, k.n > n, n ? k.rows[n - 1].id : 0);
+        goto out;
+    }
+    enum ident_coord_kind ck = ident_parse_coordinates(q, qlen, &x, &y);
+    if (ck == IDENT_COORD_LONLAT || ck == IDENT_COORD_NATIVE) {
+        if (ck == IDENT_COORD_LONLAT && (x < -180 || x > 180 || y < -90 || y > 90)) {
+            http_problem(req, 400, "invalid-parameter", "longitude or latitude out of range");
+            goto out;
+        }
+        parcels_at(t, req, ck == IDENT_COORD_LONLAT ? GEO_WGS84 : GEO_NATIVE, x, y, geometry);
+        goto out;
+    }
+    text_fold(q, qlen, &folded);
+    if (folded.len == 0) {
+        http_problem(req, 400, "invalid-parameter", "parameter 'q' holds no letters or digits");
+        goto out;
+    }
+    buf_puts(&t->out, "{\"match\":\"text\",\"parcels\":[");
+    struct collect c = {t, &t->out, geometry, limit, 0, false, 0};
+    rc = store_parcels_search(t->store, buf_cstr(&folded), after, limit + 1, want(geometry),
+                              on_parcel, &c);
+    if (rc < 0) {
+        store_failed(t, req, rc);
+        goto out;
+    }
+    search_reply(t, req, c.more, c.last_id);
+out:
+    buf_free(&folded);
+    buf_free(&k.spans);
+    free(k.rows);
+}
+
+/* ------------------------------------------------------------- one parcel */
+
+void api_h_parcel(void *td, h2o_req_t *req, const struct http_route *r,
+                  const struct http_args *args)
+{
+    struct api_thread *t = td;
+    bool geometry = args->v[ID_GEOMETRY].set && args->v[ID_GEOMETRY].b;
+    (void)r;
+    buf_reset(&t->out);
+    struct collect c = {t, &t->out, geometry, 1, 0, false, 0};
+    int rc = store_parcel_get(t->store, args->v[ID_ID].i, want(geometry), on_parcel, &c);
+    if (rc == LIS_ENOTFOUND || (rc >= 0 && c.n == 0)) {
+        http_problem(req, 404, "not-found", "no current parcel has id %" PRId64, args->v[ID_ID].i);
+        return;
+    }
+    if (rc < 0) {
+        store_failed(t, req, rc);
+        return;
+    }
+    send_out(t, req);
+}
+
+/* Copies the parcel's native geometry and map area into the loop's scratch. */
+struct own_geom {
+    struct buf *wkb;
+    double area_map;
+    bool found;
+};
+
+static int on_own_geom(void *ctx, const struct store_parcel *p)
+{
+    struct own_geom *g = ctx;
+    buf_reset(g->wkb);
+    if (p->wkb)
+        buf_append(g->wkb, p->wkb, p->wkb_len);
+    g->area_map = p->area_map;
+    g->found = true;
+    return 0;
+}
+
+/* Load parcel id's geometry into t->wkb; answers the request itself on failure. */
+static bool load_geom(struct api_thread *t, h2o_req_t *req, int64_t id, struct own_geom *g,
+                      struct geo_box *env)
+{
+    *g = (struct own_geom){&t->wkb, 0, false};
+    int rc = store_parcel_get(t->store, id, STORE_WANT_GEOM, on_own_geom, g);
+    if (rc == LIS_ENOTFOUND || (rc >= 0 && !g->found)) {
+        http_problem(req, 404, "not-found", "no current parcel has id %" PRId64, id);
+        return false;
+    }
+    if (rc < 0) {
+        store_failed(t, req, rc);
+        return false;
+    }
+    if (t->wkb.len == 0 || geo_wkb_envelope((const uint8_t *)t->wkb.data, t->wkb.len, env) != 0) {
+        http_problem_err(req, LIS_EIO, "parcel without a readable geometry");
+        return false;
+    }
+    return true;
+}
+
+struct planning_ctx {
+    struct api_thread *t;
+    double area_map;
+    int n;
+};
+
+static int on_zone(void *ctx, const struct store_planning_zone *z)
+{
+    struct planning_ctx *c = ctx;
+    struct api_thread *t = c->t;
+    double area = 0;
+    if (geo_intersection_area(t->geo, (const uint8_t *)t->wkb.data, t->wkb.len, z->wkb,
+                              z->wkb_len, &area) != 0)
+        return 0; /* an unreadable zone does not spoil the answer */
+    if (http_round(area, 1) <= 0)
+        return 0; /* touching only */
+    struct buf *b = &t->out;
+    if (c->n++)
+        buf_putc(b, ',');
+    buf_appendf(b, "{\"zone_id\":%" PRId64 ",\"land_use\":", z->id);
+    land_uses(b, z->land_use);
+    buf_puts(b, ",\"plan\":");
+    http_json_str(b, z->plan);
+    buf_puts(b, ",\"decision\":");
+    http_json_str(b, z->decision);
+    buf_puts(b, ",\"area\":");
+    http_json_fixed(b, area, 1);
+    buf_puts(b, ",\"percent\":");
+    double pct = c->area_map > 0 ? 100.0 * area / c->area_map : 0;
+    http_json_fixed(b, pct > 100 ? 100 : pct, 1);
+    buf_putc(b, '}');
+    return 0;
+}
+
+void api_h_planning(void *td, h2o_req_t *req, const struct http_route *r,
+                    const struct http_args *args)
+{
+    struct api_thread *t = td;
+    struct own_geom g;
+    struct geo_box env;
+    (void)r;
+    int64_t id = args->v[ID_ID].i;
+    if (!load_geom(t, req, id, &g, &env))
+        return;
+    double box[4] = {env.minx, env.miny, env.maxx, env.maxy};
+    buf_reset(&t->out);
+    buf_appendf(&t->out, "{\"parcel_id\":%" PRId64 ",\"area_map\":", id);
+    http_json_fixed(&t->out, g.area_map, 1);
+    buf_puts(&t->out, ",\"planning\":[");
+    struct planning_ctx c = {t, g.area_map, 0};
+    int rc = store_planning_in_box(t->store, box, on_zone, &c);
+    if (rc < 0) {
+        store_failed(t, req, rc);
+        return;
+    }
+    buf_puts(&t->out, "]}");
+    send_out(t, req);
+}
+
+struct neighbour_ctx {
+    struct api_thread *t;
+    int64_t id;
+    int n;
+};
+
+static int on_candidate(void *ctx, const struct store_parcel *p)
+{
+    struct neighbour_ctx *c = ctx;
+    struct api_thread *t = c->t;
+    double len = 0;
+    if (p->id == c->id || !p->wkb)
+        return 0;
+    if (geo_shared_boundary(t->geo, (const uint8_t *)t->wkb.data, t->wkb.len, p->wkb, p->wkb_len,
+                            &len) != 0)
+        return 0;
+    if (http_round(len, 3) <= 0)
+        return 0; /* corners only */
+    if (c->n++)
+        buf_putc(&t->out, ',');
+    parcel_json(t, p, false, true, &t->out);
+    buf_puts(&t->out, ",\"shared_boundary\":");
+    http_json_fixed(&t->out, len, 3);
+    buf_putc(&t->out, '}');
+    return 0;
+}
+
+void api_h_neighbours(void *td, h2o_req_t *req, const struct http_route *r,
+                      const struct http_args *args)
+{
+    struct api_thread *t = td;
+    struct own_geom g;
+    struct geo_box env;
+    (void)r;
+    int64_t id = args->v[ID_ID].i;
+    if (!load_geom(t, req, id, &g, &env))
+        return;
+    /* A hair of margin: neighbours' boxes touch this one's edge exactly. */
+    double box[4] = {env.minx - 0.01, env.miny - 0.01, env.maxx + 0.01, env.maxy + 0.01};
+    buf_reset(&t->out);
+    buf_appendf(&t->out, "{\"parcel_id\":%" PRId64 ",\"neighbours\":[", id);
+    struct neighbour_ctx c = {t, id, 0};
+    int rc = store_parcels_in_box(t->store, box, STORE_WANT_GEOM, NEIGHBOUR_MAX, on_candidate, &c);
+    if (rc < 0) {
+        store_failed(t, req, rc);
+        return;
+    }
+    buf_puts(&t->out, "]}");
+    send_out(t, req);
+}
+
+/* ------------------------------------------------------------ operations */
+
+void api_h_healthz(void *td, h2o_req_t *req, const struct http_route *r,
+                   const struct http_args *args)
+{
+    struct api_thread *t = td;
+    struct store_info info;
+    (void)r;
+    (void)args;
+    int rc = store_info(t->store, &info);
+    if (rc < 0) {
+        log_error("healthz: %s", store_errmsg(t->store));
+        http_problem(req, 503, "unavailable", "the land store cannot be read");
+        return;
+    }
+    json_t *s = json_object();
+    json_object_set_new(s, "crs", json_string(info.crs));
+    json_object_set_new(s, "province", json_string(info.province_name));
+    json_object_set_new(s, "parcels", json_integer(info.parcels));
+    json_object_set_new(s, "communes", json_integer(info.communes));
+    json_object_set_new(s, "planning_zones", json_integer(info.planning_zones));
+    json_object_set_new(s, "change_seq", json_integer(info.change_seq));
+    json_t *doc = json_object();
+    json_object_set_new(doc, "status", json_string("ok"));
+    json_object_set_new(doc, "store", s);
+    http_send_json(req, doc, NULL);
+}
+
+void api_h_metrics(void *td, h2o_req_t *req, const struct http_route *r,
+                   const struct http_args *args)
+{
+    struct api_thread *t = td;
+    struct store_info info;
+    (void)r;
+    (void)args;
+    buf_reset(&t->out);
+    metrics_render(t->api->metrics, &t->out);
+    if (store_info(t->store, &info) == 0) {
+        buf_appendf(&t->out,
+                    "# HELP lis_parcels Current parcels in the land store.\n"
+                    "# TYPE lis_parcels gauge\nlis_parcels %" PRId64 "\n",
+                    info.parcels);
+    }
+    http_send_body(req, "text/plain; version=0.0.4; charset=utf-8", t->out.data, t->out.len,
+                   NULL);
+}

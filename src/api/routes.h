@@ -1,0 +1,83 @@
+/* routes — what api.c, parcels.c and openapi.c share (internal to api/).
+ *
+ * struct api is built once at start-up and read-only afterwards (settings,
+ * the store's extent, commune names, prepared documents); struct api_thread
+ * is one event loop's own: its store connection, geo context and scratch
+ * buffers. Handlers run on the loop and answer before they return. */
+#ifndef LIS_API_ROUTES_H
+#define LIS_API_ROUTES_H
+
+#include "core/buf.h"
+#include "geo/geo.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct api_name {
+    char code[STORE_CODE_MAX];
+    char *name;
+    char *kind; /* current units: "ward"/"commune"; NULL for communes of survey */
+};
+
+struct api {
+    const char *data;             /* store url */
+    const char *cache_control;    /* on public data */
+    long max_page;                /* largest `limit` */
+    long max_query_bytes;
+    struct store_info info;       /* at start-up: crs, bbox, counts */
+    struct geo_box lonlat_box;    /* the store's extent in WGS 84 (a little larger) */
+    struct api_name *units;       /* current units, by code */
+    size_t nunits;
+    struct api_name *survey;      /* communes of survey, by code (one entry per code) */
+    size_t nsurvey;
+    char *communes_body;          /* GET /communes without geometry */
+    char *land_use_body;          /* GET /land-use-codes */
+    char *openapi_body;           /* GET /openapi.json */
+    struct metrics *metrics;
+};
+
+struct api_thread {
+    struct api *api;
+    struct store *store;
+    struct geo *geo;
+    struct buf out;               /* the answer being written */
+    struct buf wkb;               /* geometry scratch */
+    struct buf wkb2;
+    char *communes_geo_body;      /* GET /communes?geometry=true, made on first use */
+};
+
+/* The communes document (parcels.c); with_geom reads boundaries through t's
+ * store. Caller frees; NULL when the store failed. */
+char *api_communes_body(struct api_thread *t, bool with_geom);
+
+/* The route table (api.c). */
+extern const struct http_route api_routes[];
+extern const size_t api_nroutes;
+
+/* Name of a current unit / commune of survey by code; NULL when unknown. */
+const struct api_name *api_unit(const struct api *a, const char *code);
+const struct api_name *api_survey(const struct api *a, const char *code);
+
+/* Handlers (parcels.c) and their parameter lists. */
+extern const struct http_param api_p_none[], api_p_communes[], api_p_at[], api_p_by_key[],
+    api_p_search[], api_p_id[], api_p_id_geometry[];
+void api_h_communes(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_land_use(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_at(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_by_key(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_search(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_parcel(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_planning(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_neighbours(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_openapi(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_healthz(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_metrics(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+
+/* The OpenAPI 3.0 document of routes[0..n) (openapi.c). Caller frees with json_decref(). */
+#include <jansson.h>
+json_t *api_openapi(const struct http_route *routes, size_t n, const struct api *a);
+
+#endif
