@@ -1,2 +1,2029 @@
-/* sqlite — placeholder, being written. */
-int lis_placeholder_store_sqlite;
+/* sqlite — the embedded store backend: a directory holding land.gpkg and registry.db.
+ *
+ * land.gpkg is opened as `main` and registry.db attached as `registry`, so one
+ * connection (and one transaction) covers both. land.gpkg is a GeoPackage 1.3:
+ * layers parcels, communes and planning_zones with the standard R*Tree index
+ * (rtree_<table>_geom kept by the standard triggers, which call ST_IsEmpty and
+ * ST_MinX..ST_MaxY: we register those on every connection). Plain tables next
+ * to the layers hold what GIS tools need not see as layers:
+ *   parcel_history   retired versions, geometry as GeoPackage blobs
+ *   parcel_mercator  an R*Tree over the Web-Mercator boxes of current parcels
+ *                    with the Web-Mercator WKB as auxiliary column: a map
+ *                    click reads one R*Tree and never touches the native layer
+ *                    index
+ *   parcel_search    FTS5 over the callers' folded search text, rowid = parcel id
+ *   survey_communes, land_use_codes, lis_meta (settings fixed at creation)
+ *   changes          one row per parcel write, with its Web-Mercator box, so
+ *                    that caches (tiles) in other processes can be invalidated
+ *
+ * Every statement is prepared once per connection, on first use, and reused.
+ * A statement still running (a callback calling back into the store) is never
+ * reset under its caller: a private copy is prepared for the nested call.
+ *
+ * Transactions: WAL mode, so readers in other processes see the last commit
+ * while a bulk load runs. With WAL, SQLite does not make a commit atomic
+ * across the two database files; land and registry writes of one import are
+ * each atomic. Writes outside store_begin/commit run in a transaction of
+ * their own. */
+#include "store/store_impl.h"
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "geo/geo.h"
+#include "land/landuse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SCHEMA_VERSION "1"
+#define GPKG_APPLICATION_ID 0x47504B47 /* "GPKG" */
+#define GPKG_USER_VERSION 10300        /* GeoPackage 1.3.0 */
+#define BUSY_TIMEOUT_MS 10000
+#define MMAP_BYTES "1073741824"        /* read through the OS page cache, not SQLite's */
+#define CACHE_KIB_WRITE "-131072"      /* 128 MiB: bulk loads touch many index pages */
+#define CACHE_KIB_READ "-16384"        /* 16 MiB per reader; mmap does most of the work */
+
+/* The layers, in the order of the pending-extent slots below. */
+enum layer { L_PARCELS, L_COMMUNES, L_PLANNING, L_COUNT };
+static const char *const layer_table[L_COUNT] = {"parcels", "communes", "planning_zones"};
+
+/* Columns of a parcel row as every parcel query returns them. */
+#define PCOLS                                                                                  \
+    "p.fid, p.version, p.national_id, p.survey_commune, p.commune, p.sheet, p.number, "      \
+    "p.area, p.area_map, p.land_use, p.address, p.valid_from, NULL, p.geom"
+enum { PC_GEOM = 13, PC_MERCATOR = 14 };
+
+/* Numeric order where numeric: sheets and numbers are text ("12", "12a"). */
+#define KEY_ORDER                                                                              \
+    " ORDER BY p.survey_commune, CAST(p.sheet AS INTEGER), p.sheet,"                          \
+    " CAST(p.number AS INTEGER), p.number, p.fid LIMIT ?4"
+
+enum stmt_id {
+    S_PARCEL_GET,
+    S_PARCEL_NID,
+    S_PARCEL_SCAN,
+    S_PARCEL_BOX,
+    S_PARCEL_AT,
+    S_PARCEL_KEY_C,
+    S_PARCEL_KEY_CS,
+    S_PARCEL_KEY_CSN,
+    S_PARCEL_KEY_CN,
+    S_PARCEL_SEARCH,
+    S_PARCEL_HISTORY,
+    S_MERC_GET,
+    S_PUT_KEY,
+    S_PUT_INSERT,
+    S_PUT_UPDATE,
+    S_HIST_COPY,
+    S_PARCEL_DELETE,
+    S_MERC_INSERT,
+    S_MERC_UPDATE,
+    S_MERC_BOX,
+    S_MERC_DELETE,
+    S_FTS_INSERT,
+    S_FTS_DELETE,
+    S_CHANGE,
+    S_CONTENTS_EXTEND,
+    S_COMMUNE_UPDATE,
+    S_COMMUNE_INSERT,
+    S_SURVEY_PUT,
+    S_COMMUNES,
+    S_COMMUNE_GET,
+    S_SURVEYS,
+    S_COMMUNE_AT,
+    S_LAND_USES,
+    S_PLAN_PUT,
+    S_PLAN_BOX,
+    S_HOLDER_PUT,
+    S_RIGHT_PUT,
+    S_CERT_PUT,
+    S_RESTR_PUT,
+    S_EVENT_PUT,
+    S_CLEAR_HOLDERS,
+    S_CLEAR_RIGHTS,
+    S_CLEAR_CERTS,
+    S_CLEAR_RESTR,
+    S_CLEAR_EVENTS,
+    S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_PARCEL_GET] = "SELECT " PCOLS " FROM parcels p WHERE p.fid = ?1",
+    [S_PARCEL_NID] = "SELECT " PCOLS " FROM parcels p WHERE p.national_id = ?1",
+    [S_PARCEL_SCAN] = "SELECT " PCOLS " FROM parcels p WHERE p.fid > ?1 ORDER BY p.fid LIMIT ?2",
+    [S_PARCEL_BOX] = "SELECT " PCOLS " FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id"
+                     " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?2"
+                     " ORDER BY p.fid LIMIT ?5",
+    [S_PARCEL_AT] = "SELECT " PCOLS ", m.geom FROM parcel_mercator m JOIN parcels p"
+                    " ON p.fid = m.id WHERE m.minx <= ?1 AND m.maxx >= ?1"
+                    " AND m.miny <= ?2 AND m.maxy >= ?2 ORDER BY m.id",
+    /* by key: one statement per shape of the question, so that each OR arm
+     * uses its own index (survey_commune, sheet, number) or (commune, sheet, number) */
+    [S_PARCEL_KEY_C] = "SELECT " PCOLS " FROM parcels p"
+                       " WHERE p.survey_commune = ?1 OR p.commune = ?1" KEY_ORDER,
+    [S_PARCEL_KEY_CS] = "SELECT " PCOLS " FROM parcels p"
+                        " WHERE (p.survey_commune = ?1 AND p.sheet = ?2)"
+                        " OR (p.commune = ?1 AND p.sheet = ?2)" KEY_ORDER,
+    [S_PARCEL_KEY_CSN] = "SELECT " PCOLS " FROM parcels p"
+                         " WHERE (p.survey_commune = ?1 AND p.sheet = ?2 AND p.number = ?3)"
+                         " OR (p.commune = ?1 AND p.sheet = ?2 AND p.number = ?3)" KEY_ORDER,
+    [S_PARCEL_KEY_CN] = "SELECT " PCOLS " FROM parcels p"
+                        " WHERE (p.survey_commune = ?1 OR p.commune = ?1) AND p.number = ?3"
+                        " AND ?2 IS NULL" KEY_ORDER,
+    [S_PARCEL_SEARCH] = "SELECT " PCOLS " FROM parcel_search JOIN parcels p"
+                        " ON p.fid = parcel_search.rowid WHERE parcel_search MATCH ?1"
+                        " AND parcel_search.rowid > ?2 ORDER BY parcel_search.rowid LIMIT ?3",
+    [S_PARCEL_HISTORY] = "SELECT id, version, national_id, survey_commune, commune, sheet, number,"
+                         " area, area_map, land_use, address, valid_from, valid_to, geom"
+                         " FROM parcel_history WHERE id = ?1"
+                         " UNION ALL SELECT " PCOLS " FROM parcels p WHERE p.fid = ?1"
+                         " ORDER BY 2",
+    [S_MERC_GET] = "SELECT geom FROM parcel_mercator WHERE id = ?1",
+    [S_PUT_KEY] = "SELECT fid, version, national_id, commune, area, area_map, land_use, address,"
+                  " geom FROM parcels WHERE survey_commune = ?1 AND sheet = ?2 AND number = ?3",
+    [S_PUT_INSERT] = "INSERT INTO parcels(fid, national_id, survey_commune, commune, sheet, number,"
+                     " area, area_map, land_use, address, version, valid_from, geom)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?12)",
+    [S_PUT_UPDATE] = "UPDATE parcels SET commune = ?2, area = ?3, area_map = ?4, land_use = ?5,"
+                     " address = ?6, version = version + 1, valid_from = ?7, geom = ?8"
+                     " WHERE fid = ?1",
+    [S_HIST_COPY] = "INSERT INTO parcel_history(id, version, national_id, survey_commune, commune,"
+                    " sheet, number, area, area_map, land_use, address, valid_from, valid_to, geom)"
+                    " SELECT fid, version, national_id, survey_commune, commune, sheet, number,"
+                    " area, area_map, land_use, address, valid_from, ?2, geom"
+                    " FROM parcels WHERE fid = ?1",
+    [S_PARCEL_DELETE] = "DELETE FROM parcels WHERE fid = ?1",
+    [S_MERC_INSERT] = "INSERT INTO parcel_mercator(id, minx, maxx, miny, maxy, geom)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_MERC_UPDATE] = "UPDATE parcel_mercator SET minx = ?2, maxx = ?3, miny = ?4, maxy = ?5,"
+                      " geom = ?6 WHERE id = ?1",
+    [S_MERC_BOX] = "SELECT minx, maxx, miny, maxy FROM parcel_mercator WHERE id = ?1",
+    [S_MERC_DELETE] = "DELETE FROM parcel_mercator WHERE id = ?1",
+    [S_FTS_INSERT] = "INSERT INTO parcel_search(rowid, text) VALUES (?1, ?2)",
+    [S_FTS_DELETE] = "DELETE FROM parcel_search WHERE rowid = ?1",
+    [S_CHANGE] = "INSERT INTO changes(at, kind, parcel_id, minx, miny, maxx, maxy)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_CONTENTS_EXTEND] = "UPDATE gpkg_contents SET"
+                          " min_x = min(coalesce(min_x, ?2), ?2),"
+                          " min_y = min(coalesce(min_y, ?3), ?3),"
+                          " max_x = max(coalesce(max_x, ?4), ?4),"
+                          " max_y = max(coalesce(max_y, ?5), ?5),"
+                          " last_change = strftime('%Y-%m-%dT%H:%M:%fZ', ?6, 'unixepoch')"
+                          " WHERE table_name = ?1",
+    /* update, else insert: an UPSERT would impose its conflict mode on the
+     * INSERT OR REPLACE of the R*Tree trigger and fail */
+    [S_COMMUNE_UPDATE] = "UPDATE communes SET name = ?2, kind = ?3, mountainous = ?4, geom = ?5"
+                         " WHERE code = ?1",
+    [S_COMMUNE_INSERT] = "INSERT INTO communes(code, name, kind, mountainous, geom)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_SURVEY_PUT] = "INSERT OR REPLACE INTO survey_communes(code, name, commune)"
+                     " VALUES (?1, ?2, ?3)",
+    [S_COMMUNES] = "SELECT code, name, kind, mountainous, geom FROM communes ORDER BY code",
+    [S_COMMUNE_GET] = "SELECT code, name, kind, mountainous, geom FROM communes WHERE code = ?1",
+    [S_SURVEYS] = "SELECT code, name, commune FROM survey_communes ORDER BY code, commune",
+    [S_COMMUNE_AT] = "SELECT c.code, c.geom FROM rtree_communes_geom r JOIN communes c"
+                     " ON c.fid = r.id WHERE r.minx <= ?1 AND r.maxx >= ?1"
+                     " AND r.miny <= ?2 AND r.maxy >= ?2 ORDER BY c.code",
+    [S_LAND_USES] = "SELECT code, name_vi, name_en, group_name FROM land_use_codes"
+                    " ORDER BY id",
+    [S_PLAN_PUT] = "INSERT INTO planning_zones(land_use, plan, decision, commune, geom)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_PLAN_BOX] = "SELECT z.fid, z.land_use, z.plan, z.decision, z.commune, z.geom"
+                   " FROM rtree_planning_zones_geom r JOIN planning_zones z ON z.fid = r.id"
+                   " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?2"
+                   " ORDER BY z.fid",
+    [S_HOLDER_PUT] = "INSERT INTO registry.holders(id, kind, name, id_number, address, birth_year)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_RIGHT_PUT] = "INSERT INTO registry.rights(parcel_id, holder_id, kind, land_use, area, term,"
+                    " origin, share) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_CERT_PUT] = "INSERT INTO registry.certificates(parcel_id, serial, issued_on, issuer,"
+                   " register_no) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_RESTR_PUT] = "INSERT INTO registry.restrictions(parcel_id, kind, party, since, until, note)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_EVENT_PUT] = "INSERT INTO registry.events(parcel_id, kind, date, description, version,"
+                    " related_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* holders of this parcel that hold nothing elsewhere go with it */
+    [S_CLEAR_HOLDERS] = "DELETE FROM registry.holders WHERE id IN"
+                        " (SELECT holder_id FROM registry.rights WHERE parcel_id = ?1)"
+                        " AND NOT EXISTS (SELECT 1 FROM registry.rights o"
+                        " WHERE o.holder_id = holders.id AND o.parcel_id <> ?1)",
+    [S_CLEAR_RIGHTS] = "DELETE FROM registry.rights WHERE parcel_id = ?1",
+    [S_CLEAR_CERTS] = "DELETE FROM registry.certificates WHERE parcel_id = ?1",
+    [S_CLEAR_RESTR] = "DELETE FROM registry.restrictions WHERE parcel_id = ?1",
+    [S_CLEAR_EVENTS] = "DELETE FROM registry.events WHERE parcel_id = ?1",
+};
+
+/* Tables store_count may name; the SQL is fixed here, never built from input. */
+static const struct {
+    const char *name;
+    const char *sql;
+} count_sql[] = {
+    {"parcels", "SELECT count(*) FROM parcels"},
+    {"parcel_history", "SELECT count(*) FROM parcel_history"},
+    {"parcel_mercator", "SELECT count(*) FROM parcel_mercator"},
+    {"parcel_search", "SELECT count(*) FROM parcel_search"},
+    {"communes", "SELECT count(*) FROM communes"},
+    {"survey_communes", "SELECT count(*) FROM survey_communes"},
+    {"planning_zones", "SELECT count(*) FROM planning_zones"},
+    {"land_use_codes", "SELECT count(*) FROM land_use_codes"},
+    {"changes", "SELECT count(*) FROM changes"},
+    {"holders", "SELECT count(*) FROM registry.holders"},
+    {"rights", "SELECT count(*) FROM registry.rights"},
+    {"certificates", "SELECT count(*) FROM registry.certificates"},
+    {"restrictions", "SELECT count(*) FROM registry.restrictions"},
+    {"events", "SELECT count(*) FROM registry.events"},
+};
+
+struct sq {
+    struct store base;       /* first: a struct store * is a struct sq * */
+    sqlite3 *db;
+    bool writable;
+    bool in_txn;             /* inside store_begin .. commit/rollback */
+    int srid;                /* the province CRS's EPSG code = GeoPackage srs_id */
+    struct store_info meta;  /* the fixed part of store_info, read at open */
+    struct buf err;          /* text of the last failure */
+    struct buf blob;         /* scratch: the GeoPackage blob being written */
+    sqlite3_stmt *st[S_COUNT];
+    struct {
+        bool dirty;
+        double box[4];
+    } ext[L_COUNT];          /* layer extents grown by this transaction's writes */
+};
+
+static const struct store_ops sqlite_ops;
+
+/* ------------------------------------------------------------------ errors */
+
+static int fail(struct sq *q, int code, const char *what)
+{
+    buf_reset(&q->err);
+    buf_puts(&q->err, what);
+    return code;
+}
+
+/* Map a SQLite failure to our vocabulary, keeping SQLite's text. */
+static int sqerr(struct sq *q, int rc, const char *what)
+{
+    buf_reset(&q->err);
+    buf_appendf(&q->err, "%s: %s", what, sqlite3_errmsg(q->db));
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        return LIS_ECONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return LIS_EUNAVAIL;
+    case SQLITE_READONLY:
+        return LIS_EINVAL;
+    default:
+        return LIS_EIO;
+    }
+}
+
+static int exec(struct sq *q, const char *sql)
+{
+    int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : sqerr(q, rc, sql);
+}
+
+/* -------------------------------------------------------------- statements */
+
+/* The connection's prepared statement, or a private copy when it is running. */
+static sqlite3_stmt *acquire(struct sq *q, enum stmt_id id)
+{
+    sqlite3_stmt *st = q->st[id];
+    if (st && !sqlite3_stmt_busy(st))
+        return st;
+    sqlite3_stmt *fresh = NULL;
+    int rc = sqlite3_prepare_v3(q->db, stmt_sql[id], -1, st ? 0 : SQLITE_PREPARE_PERSISTENT,
+                                &fresh, NULL);
+    if (rc != SQLITE_OK) {
+        sqerr(q, rc, "prepare");
+        return NULL;
+    }
+    if (!st)
+        q->st[id] = fresh;
+    return fresh;
+}
+
+static void release(struct sq *q, enum stmt_id id, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    if (st == q->st[id])
+        sqlite3_reset(st);
+    else
+        sqlite3_finalize(st);
+}
+
+/* Step a statement that returns no rows; 0 or an error. */
+static int run(struct sq *q, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return 0;
+    return sqerr(q, rc, what);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
+{
+    if (p)
+        sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Copy column i into a fixed array, cut to fit. */
+static void col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+    const char *s = col_text(st, i);
+    size_t n = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+static void copy_str(char *out, size_t size, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* The WKB inside the GeoPackage blob of column i; NULL when none. */
+static const uint8_t *col_wkb(sqlite3_stmt *st, int i, size_t *len)
+{
+    const uint8_t *blob = sqlite3_column_blob(st, i);
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    const uint8_t *wkb = NULL;
+    *len = 0;
+    if (!blob || geo_gpkg_decode(blob, n, &wkb, len, NULL, NULL, NULL) != 0)
+        return NULL;
+    return wkb;
+}
+
+/* ---------------------------------------------------- SQL functions (GPKG) */
+
+/* The R*Tree triggers of GeoPackage read envelopes through these. */
+static bool blob_envelope(sqlite3_value *v, struct geo_box *env, bool *empty)
+{
+    if (sqlite3_value_type(v) != SQLITE_BLOB)
+        return false;
+    const uint8_t *blob = sqlite3_value_blob(v);
+    size_t n = (size_t)sqlite3_value_bytes(v);
+    const uint8_t *wkb;
+    size_t wkblen;
+    return geo_gpkg_decode(blob, n, &wkb, &wkblen, NULL, env, empty) == 0;
+}
+
+static void fn_is_empty(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    struct geo_box env;
+    bool empty = false;
+    if (!blob_envelope(argv[0], &env, &empty)) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    sqlite3_result_int(cx, empty);
+}
+
+static void fn_bound(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    struct geo_box env;
+    bool empty = false;
+    if (!blob_envelope(argv[0], &env, &empty) || empty) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    int which = (int)(intptr_t)sqlite3_user_data(cx);
+    double v = which == 0 ? env.minx : which == 1 ? env.maxx : which == 2 ? env.miny : env.maxy;
+    sqlite3_result_double(cx, v);
+}
+
+static int register_functions(sqlite3 *db)
+{
+    static const char *const bound[] = {"ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    int rc = sqlite3_create_function_v2(db, "ST_IsEmpty", 1, flags, NULL, fn_is_empty, NULL,
+                                        NULL, NULL);
+    for (intptr_t i = 0; i < 4 && rc == SQLITE_OK; i++)
+        rc = sqlite3_create_function_v2(db, bound[i], 1, flags, (void *)i, fn_bound, NULL, NULL,
+                                        NULL);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ schema */
+
+static const char schema_gpkg[] =
+    "CREATE TABLE gpkg_spatial_ref_sys ("
+    " srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,"
+    " organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);"
+    "CREATE TABLE gpkg_contents ("
+    " table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,"
+    " description TEXT DEFAULT '',"
+    " last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+    " min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,"
+    " CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));"
+    "CREATE TABLE gpkg_geometry_columns ("
+    " table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,"
+    " srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,"
+    " CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),"
+    " CONSTRAINT uk_gc_table_name UNIQUE (table_name),"
+    " CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),"
+    " CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));"
+    "CREATE TABLE gpkg_extensions ("
+    " table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,"
+    " definition TEXT NOT NULL, scope TEXT NOT NULL,"
+    " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));"
+    /* the three mandatory CRS rows of GeoPackage 1.3 */
+    "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1,"
+    " 'undefined', 'undefined cartesian coordinate reference system');"
+    "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0,"
+    " 'undefined', 'undefined geographic coordinate reference system');"
+    "INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84 geodetic', 4326, 'EPSG', 4326,"
+    " 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,"
+    "AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,"
+    "AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,"
+    "AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],"
+    "AUTHORITY[\"EPSG\",\"4326\"]]',"
+    " 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');"
+    /* the layers; geometry last so that attribute reads stop before the blob */
+    "CREATE TABLE parcels ("
+    " fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL," /* ids are never reused */
+    " national_id TEXT NOT NULL, survey_commune TEXT NOT NULL, commune TEXT NOT NULL,"
+    " sheet TEXT NOT NULL, number TEXT NOT NULL, area REAL, area_map REAL,"
+    " land_use TEXT NOT NULL, address TEXT, version INTEGER NOT NULL,"
+    " valid_from TEXT NOT NULL, geom GEOMETRY);"
+    "CREATE UNIQUE INDEX parcels_key ON parcels(survey_commune, sheet, number);"
+    "CREATE UNIQUE INDEX parcels_national_id ON parcels(national_id);"
+    "CREATE INDEX parcels_commune ON parcels(commune, sheet, number);"
+    "CREATE TABLE communes ("
+    " fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, code TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL, kind TEXT, mountainous BOOLEAN NOT NULL DEFAULT 0, geom GEOMETRY);"
+    "CREATE TABLE planning_zones ("
+    " fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, land_use TEXT NOT NULL,"
+    " plan TEXT NOT NULL, decision TEXT, commune TEXT, geom GEOMETRY);"
+    /* plain tables */
+    "CREATE TABLE parcel_history ("
+    " id INTEGER NOT NULL, version INTEGER NOT NULL, national_id TEXT NOT NULL,"
+    " survey_commune TEXT NOT NULL, commune TEXT NOT NULL, sheet TEXT NOT NULL,"
+    " number TEXT NOT NULL, area REAL, area_map REAL, land_use TEXT NOT NULL, address TEXT,"
+    " valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, geom BLOB);"
+    "CREATE UNIQUE INDEX parcel_history_id ON parcel_history(id, version);"
+    "CREATE VIRTUAL TABLE parcel_mercator USING rtree(id, minx, maxx, miny, maxy, +geom);"
+    "CREATE VIRTUAL TABLE parcel_search USING fts5(text,"
+    " tokenize = 'unicode61 remove_diacritics 0');"
+    /* Two public reference lists are registered as GeoPackage attribute
+     * tables. That also tells GDAL to list registered tables only (with none,
+     * it shows every table, shadow tables of the R*Trees and FTS5 included). */
+    "CREATE TABLE survey_communes ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, code TEXT NOT NULL, name TEXT,"
+    " commune TEXT NOT NULL, UNIQUE (code, commune));"
+    "CREATE TABLE land_use_codes ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, code TEXT NOT NULL UNIQUE,"
+    " name_vi TEXT NOT NULL, name_en TEXT NOT NULL, group_name TEXT NOT NULL);"
+    "INSERT INTO gpkg_contents(table_name, data_type, identifier, description) VALUES"
+    " ('survey_communes', 'attributes', 'survey_communes',"
+    " 'Communes of survey (map-sheet numbering) and the current units holding them'),"
+    " ('land_use_codes', 'attributes', 'land_use_codes',"
+    " 'Land-use purposes, Circular 08/2024 Annex II');"
+    "CREATE TABLE lis_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    /* box in EPSG:3857; NULL box: anywhere (a commune or zone changed) */
+    "CREATE TABLE changes ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,"
+    " parcel_id INTEGER, minx REAL, miny REAL, maxx REAL, maxy REAL);";
+
+static const char schema_registry[] =
+    "CREATE TABLE IF NOT EXISTS registry.holders ("
+    " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, id_number TEXT,"
+    " address TEXT, birth_year INTEGER);"
+    "CREATE TABLE IF NOT EXISTS registry.rights ("
+    " id INTEGER PRIMARY KEY, parcel_id INTEGER NOT NULL, holder_id INTEGER,"
+    " kind TEXT NOT NULL, land_use TEXT, area REAL, term TEXT, origin TEXT, share REAL);"
+    "CREATE INDEX IF NOT EXISTS registry.rights_parcel ON rights(parcel_id);"
+    "CREATE INDEX IF NOT EXISTS registry.rights_holder ON rights(holder_id);"
+    "CREATE TABLE IF NOT EXISTS registry.certificates ("
+    " id INTEGER PRIMARY KEY, parcel_id INTEGER NOT NULL, serial TEXT NOT NULL,"
+    " issued_on TEXT, issuer TEXT, register_no TEXT);"
+    "CREATE INDEX IF NOT EXISTS registry.certificates_parcel ON certificates(parcel_id);"
+    "CREATE TABLE IF NOT EXISTS registry.restrictions ("
+    " id INTEGER PRIMARY KEY, parcel_id INTEGER NOT NULL, kind TEXT NOT NULL, party TEXT,"
+    " since TEXT, until TEXT, note TEXT);"
+    "CREATE INDEX IF NOT EXISTS registry.restrictions_parcel ON restrictions(parcel_id);"
+    "CREATE TABLE IF NOT EXISTS registry.events ("
+    " id INTEGER PRIMARY KEY, parcel_id INTEGER NOT NULL, kind TEXT NOT NULL, date TEXT,"
+    " description TEXT, version INTEGER, related_id INTEGER);"
+    "CREATE INDEX IF NOT EXISTS registry.events_parcel ON events(parcel_id);";
+
+/* Register layer t (geometry column geom) with its R*Tree and the triggers
+ * GeoPackage 1.3 specifies for keeping it (names and behaviour are what GIS
+ * tools look for). */
+static int create_layer(struct sq *q, const char *t, const char *desc, struct buf *sql)
+{
+    buf_reset(sql);
+    buf_appendf(sql,
+                "INSERT INTO gpkg_contents(table_name, data_type, identifier, description,"
+                " srs_id) VALUES ('%s', 'features', '%s', '%s', %d);"
+                "INSERT INTO gpkg_geometry_columns VALUES ('%s', 'geom', 'GEOMETRY', %d, 0, 0);"
+                "INSERT INTO gpkg_extensions VALUES ('%s', 'geom', 'gpkg_rtree_index',"
+                " 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');"
+                "CREATE VIRTUAL TABLE rtree_%s_geom USING rtree(id, minx, maxx, miny, maxy);",
+                t, t, desc, q->srid, t, q->srid, t, t);
+    /* Spec wording: insert, update1-4 (geometry changed / emptied, id changed
+     * with / without geometry), delete. */
+#define RT "rtree_%s_geom"
+#define BOX "(NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom))"
+#define HAS "(NEW.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))"
+#define HASNT "(NEW.geom IS NULL OR ST_IsEmpty(NEW.geom))"
+    buf_appendf(sql,
+                "CREATE TRIGGER " RT "_insert AFTER INSERT ON %s WHEN " HAS
+                " BEGIN INSERT OR REPLACE INTO " RT " VALUES " BOX "; END;"
+                "CREATE TRIGGER " RT "_update1 AFTER UPDATE OF geom ON %s"
+                " WHEN OLD.fid = NEW.fid AND " HAS
+                " BEGIN INSERT OR REPLACE INTO " RT " VALUES " BOX "; END;"
+                "CREATE TRIGGER " RT "_update2 AFTER UPDATE OF geom ON %s"
+                " WHEN OLD.fid = NEW.fid AND " HASNT
+                " BEGIN DELETE FROM " RT " WHERE id = OLD.fid; END;"
+                "CREATE TRIGGER " RT "_update3 AFTER UPDATE ON %s"
+                " WHEN OLD.fid != NEW.fid AND " HAS
+                " BEGIN DELETE FROM " RT " WHERE id = OLD.fid;"
+                " INSERT OR REPLACE INTO " RT " VALUES " BOX "; END;"
+                "CREATE TRIGGER " RT "_update4 AFTER UPDATE ON %s"
+                " WHEN OLD.fid != NEW.fid AND " HASNT
+                " BEGIN DELETE FROM " RT " WHERE id IN (OLD.fid, NEW.fid); END;"
+                "CREATE TRIGGER " RT "_delete AFTER DELETE ON %s WHEN OLD.geom NOT NULL"
+                " BEGIN DELETE FROM " RT " WHERE id = OLD.fid; END;",
+                t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t);
+#undef RT
+#undef BOX
+#undef HAS
+#undef HASNT
+    return exec(q, sql->data);
+}
+
+static int parse_srid(const char *crs)
+{
+    if (!crs || strncmp(crs, "EPSG:", 5) != 0)
+        return 0;
+    char *end = NULL;
+    long v = strtol(crs + 5, &end, 10);
+    return (end && *end == '\0' && v > 0 && v < 1000000) ? (int)v : 0;
+}
+
+static int meta_put(struct sq *q, const char *key, const char *value)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, "INSERT OR REPLACE INTO lis_meta VALUES (?1, ?2)", -1,
+                                &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, key);
+        bind_text(st, 2, value);
+        rc = sqlite3_step(st);
+    }
+    int r = (rc == SQLITE_DONE) ? 0 : sqerr(q, rc, "lis_meta");
+    sqlite3_finalize(st);
+    return r;
+}
+
+static int create_schema(struct sq *q, const struct store_create_opts *o)
+{
+    struct buf sql = BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    int r;
+    if ((r = exec(q, "BEGIN")) < 0)
+        goto out;
+    buf_appendf(&sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                GPKG_APPLICATION_ID, GPKG_USER_VERSION);
+    if ((r = exec(q, sql.data)) < 0 || (r = exec(q, schema_gpkg)) < 0)
+        goto out;
+
+    int rc = sqlite3_prepare_v2(q->db,
+                                "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2,"
+                                " ?3, ?4)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        r = sqerr(q, rc, "gpkg_spatial_ref_sys");
+        goto out;
+    }
+    bind_text(st, 1, o->crs_name ? o->crs_name : o->crs);
+    sqlite3_bind_int(st, 2, q->srid);
+    bind_text(st, 3, o->crs_wkt ? o->crs_wkt : "undefined");
+    bind_text(st, 4, o->crs);
+    if (q->srid != 4326 && (r = run(q, st, "gpkg_spatial_ref_sys")) < 0)
+        goto out;
+
+    if ((r = create_layer(q, "parcels", "Land parcels, current versions", &sql)) < 0 ||
+        (r = create_layer(q, "communes", "Commune-level administrative units", &sql)) < 0 ||
+        (r = create_layer(q, "planning_zones", "Land-use planning zones", &sql)) < 0)
+        goto out;
+
+    /* land-use codes from the static table */
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = sqlite3_prepare_v2(q->db, "INSERT INTO land_use_codes(id, code, name_vi, name_en, group_name)"
+                            " VALUES (?5, ?1, ?2, ?3, ?4)", -1,
+                            &st, NULL);
+    if (rc != SQLITE_OK) {
+        r = sqerr(q, rc, "land_use_codes");
+        goto out;
+    }
+    size_t n = 0;
+    const struct landuse *lu = landuse_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        bind_text(st, 1, lu[i].code);
+        bind_text(st, 2, lu[i].name_vi);
+        bind_text(st, 3, lu[i].name_en);
+        bind_text(st, 4, landuse_group_name(lu[i].group));
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)i + 1);
+        if ((r = run(q, st, "land_use_codes")) < 0)
+            goto out;
+    }
+
+    char srid[16];
+    buf_reset(&sql);
+    buf_appendf(&sql, "%d", q->srid);
+    copy_str(srid, sizeof srid, sql.data);
+    if ((r = meta_put(q, "schema_version", SCHEMA_VERSION)) < 0 ||
+        (r = meta_put(q, "crs", o->crs)) < 0 || (r = meta_put(q, "srid", srid)) < 0 ||
+        (r = meta_put(q, "province_code", o->province_code ? o->province_code : "")) < 0 ||
+        (r = meta_put(q, "province_name", o->province_name ? o->province_name : "")) < 0 ||
+        (r = meta_put(q, "mountainous", o->mountainous ? "1" : "0")) < 0)
+        goto out;
+    r = exec(q, "COMMIT");
+out:
+    if (r < 0)
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_finalize(st);
+    buf_free(&sql);
+    return r;
+}
+
+/* Read lis_meta into q->meta; LIS_EINVAL when the database is not a LIS store. */
+static int load_meta(struct sq *q)
+{
+    sqlite3_stmt *st = NULL;
+    int r = 0;
+    bool versioned = false;
+    int rc = sqlite3_prepare_v2(q->db, "SELECT key, value FROM lis_meta", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        r = fail(q, LIS_EINVAL, "land.gpkg is not a LIS store (no lis_meta table)");
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = col_text(st, 0), *v = col_text(st, 1);
+        if (!k || !v)
+            continue;
+        if (strcmp(k, "schema_version") == 0)
+            versioned = strcmp(v, SCHEMA_VERSION) == 0;
+        else if (strcmp(k, "crs") == 0)
+            copy_str(q->meta.crs, sizeof q->meta.crs, v);
+        else if (strcmp(k, "srid") == 0)
+            q->meta.srid = atoi(v);
+        else if (strcmp(k, "province_code") == 0)
+            copy_str(q->meta.province_code, sizeof q->meta.province_code, v);
+        else if (strcmp(k, "province_name") == 0)
+            copy_str(q->meta.province_name, sizeof q->meta.province_name, v);
+        else if (strcmp(k, "mountainous") == 0)
+            q->meta.mountainous = strcmp(v, "1") == 0;
+    }
+    if (rc != SQLITE_DONE) {
+        r = sqerr(q, rc, "lis_meta");
+        goto out;
+    }
+    if (!versioned || q->meta.srid <= 0) {
+        r = fail(q, LIS_EINVAL, "land.gpkg has an unknown LIS schema version");
+        goto out;
+    }
+    q->srid = q->meta.srid;
+out:
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir)
+{
+    char *p = xstrdup(dir);
+    int r = 0;
+    for (char *c = p + 1;; c++) {
+        if (*c == '/' || *c == '\0') {
+            char keep = *c;
+            *c = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+                r = LIS_EIO;
+                break;
+            }
+            *c = keep;
+            if (!keep)
+                break;
+        }
+    }
+    free(p);
+    return r;
+}
+
+static void sq_close(struct store *s)
+{
+    struct sq *q = (struct sq *)s;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(q->st[i]);
+    if (q->db && q->writable && !sqlite3_get_autocommit(q->db))
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close_v2(q->db);
+    buf_free(&q->err);
+    buf_free(&q->blob);
+    free(q);
+}
+
+struct store *store_sqlite_open(const char *dir, unsigned flags,
+                                const struct store_create_opts *opts, struct buf *err)
+{
+    struct sq *q = xcalloc(1, sizeof *q);
+    struct buf land = BUF_INIT, reg = BUF_INIT, sql = BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    bool create = flags & STORE_CREATE, created = false;
+    int r = 0, rc;
+    q->base.ops = &sqlite_ops;
+    q->writable = create || (flags & STORE_WRITE);
+    buf_appendf(&land, "%s/land.gpkg", dir);
+    buf_appendf(&reg, "%s/registry.db", dir);
+
+    struct stat sb;
+    bool exists = stat(land.data, &sb) == 0;
+    if (!exists && !create) {
+        buf_appendf(err, "store: no land store in %s (%s does not exist)", dir, land.data);
+        r = LIS_ENOTFOUND;
+        goto out;
+    }
+    if (!exists) {
+        q->srid = opts ? parse_srid(opts->crs) : 0;
+        if (!q->srid) {
+            buf_appendf(err, "store: creating %s needs the CRS as \"EPSG:n\" (got %s)", dir,
+                        opts && opts->crs ? opts->crs : "none");
+            r = LIS_EINVAL;
+            goto out;
+        }
+        if (make_dirs(dir) < 0) {
+            buf_appendf(err, "store: cannot create directory %s: %s", dir, strerror(errno));
+            r = LIS_EIO;
+            goto out;
+        }
+    } else if (!q->writable && access(reg.data, R_OK) != 0) {
+        buf_appendf(err, "store: %s is missing", reg.data);
+        r = LIS_ENOTFOUND;
+        goto out;
+    }
+
+    int oflags = q->writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    rc = sqlite3_open_v2(land.data, &q->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        buf_appendf(err, "store: cannot open %s: %s", land.data,
+                    q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+        r = LIS_EIO;
+        goto out;
+    }
+    created = !exists;
+    sqlite3_extended_result_codes(q->db, 1);
+    sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+    if (register_functions(q->db) != SQLITE_OK) {
+        r = sqerr(q, SQLITE_ERROR, "registering ST_ functions");
+        goto fail;
+    }
+    if (q->writable && (r = exec(q, "PRAGMA main.journal_mode = WAL")) < 0)
+        goto fail;
+
+    /* registry.db: attached with the main file's open flags (read-only stays read-only) */
+    rc = sqlite3_prepare_v2(q->db, "ATTACH DATABASE ?1 AS registry", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, reg.data);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) {
+        r = sqerr(q, rc, "attaching registry.db");
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    buf_appendf(&sql,
+                "PRAGMA main.synchronous = NORMAL; PRAGMA registry.synchronous = NORMAL;"
+                "PRAGMA main.mmap_size = " MMAP_BYTES "; PRAGMA registry.mmap_size = " MMAP_BYTES
+                ";"
+                "PRAGMA main.cache_size = %s; PRAGMA registry.cache_size = %s;"
+                /* public data need not be zeroed on delete; holders' personal data must */
+                "PRAGMA main.secure_delete = OFF; PRAGMA registry.secure_delete = ON;"
+                "PRAGMA temp_store = MEMORY;",
+                q->writable ? CACHE_KIB_WRITE : CACHE_KIB_READ,
+                q->writable ? CACHE_KIB_WRITE : CACHE_KIB_READ);
+    if ((r = exec(q, sql.data)) < 0)
+        goto fail;
+    if (q->writable &&
+        ((r = exec(q, "PRAGMA registry.journal_mode = WAL")) < 0 ||
+         (r = exec(q, schema_registry)) < 0))
+        goto fail;
+
+    if (created && (r = create_schema(q, opts)) < 0)
+        goto fail;
+    if ((r = load_meta(q)) < 0)
+        goto fail;
+    goto out;
+
+fail:
+    buf_appendf(err, "store: %s: %s", dir, buf_cstr(&q->err));
+out:
+    sqlite3_finalize(st);
+    if (r < 0) {
+        sq_close(&q->base);
+        q = NULL;
+        if (created) { /* leave no half-made store behind */
+            static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+            for (int i = 0; i < 4; i++) {
+                buf_reset(&sql);
+                buf_appendf(&sql, "%s%s", land.data, suffix[i]);
+                unlink(sql.data);
+                buf_reset(&sql);
+                buf_appendf(&sql, "%s%s", reg.data, suffix[i]);
+                unlink(sql.data);
+            }
+        }
+    }
+    buf_free(&land);
+    buf_free(&reg);
+    buf_free(&sql);
+    return q ? &q->base : NULL;
+}
+
+static const char *sq_errmsg(const struct store *s)
+{
+    const struct sq *q = (const struct sq *)s;
+    return q->err.len ? q->err.data : "no error";
+}
+
+/* ------------------------------------------------------------ transactions */
+
+static void extent_grow(struct sq *q, enum layer l, const struct geo_box *b)
+{
+    if (!q->ext[l].dirty) {
+        q->ext[l].dirty = true;
+        q->ext[l].box[0] = b->minx;
+        q->ext[l].box[1] = b->miny;
+        q->ext[l].box[2] = b->maxx;
+        q->ext[l].box[3] = b->maxy;
+        return;
+    }
+    q->ext[l].box[0] = fmin(q->ext[l].box[0], b->minx);
+    q->ext[l].box[1] = fmin(q->ext[l].box[1], b->miny);
+    q->ext[l].box[2] = fmax(q->ext[l].box[2], b->maxx);
+    q->ext[l].box[3] = fmax(q->ext[l].box[3], b->maxy);
+}
+
+/* Write the grown extents into gpkg_contents (GIS tools read them). */
+static int extents_flush(struct sq *q)
+{
+    int r = 0;
+    for (int l = 0; l < L_COUNT && r == 0; l++) {
+        if (!q->ext[l].dirty)
+            continue;
+        sqlite3_stmt *st = acquire(q, S_CONTENTS_EXTEND);
+        if (!st)
+            return LIS_EIO;
+        bind_text(st, 1, layer_table[l]);
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_double(st, 2 + i, q->ext[l].box[i]);
+        sqlite3_bind_int64(st, 6, clock_now());
+        r = run(q, st, "gpkg_contents");
+        release(q, S_CONTENTS_EXTEND, st);
+        q->ext[l].dirty = false;
+    }
+    return r;
+}
+
+static int sq_begin(struct store *s)
+{
+    struct sq *q = (struct sq *)s;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    if (q->in_txn)
+        return fail(q, LIS_EINVAL, "a transaction is already open");
+    int r = exec(q, "BEGIN IMMEDIATE");
+    if (r == 0)
+        q->in_txn = true;
+    return r;
+}
+
+static int sq_commit(struct store *s)
+{
+    struct sq *q = (struct sq *)s;
+    if (!q->in_txn)
+        return fail(q, LIS_EINVAL, "no transaction is open");
+    int r = extents_flush(q);
+    if (r == 0)
+        r = exec(q, "COMMIT");
+    if (r == 0 || sqlite3_get_autocommit(q->db))
+        q->in_txn = false;
+    return r;
+}
+
+static int sq_rollback(struct store *s)
+{
+    struct sq *q = (struct sq *)s;
+    if (!q->in_txn)
+        return fail(q, LIS_EINVAL, "no transaction is open");
+    for (int l = 0; l < L_COUNT; l++)
+        q->ext[l].dirty = false;
+    int r = sqlite3_get_autocommit(q->db) ? 0 : exec(q, "ROLLBACK");
+    q->in_txn = false;
+    return r;
+}
+
+/* A write outside store_begin/commit gets a transaction of its own. */
+static int write_begin(struct sq *q, bool *own)
+{
+    *own = false;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    if (q->in_txn)
+        return 0;
+    int r = sq_begin(&q->base);
+    *own = r == 0;
+    return r;
+}
+
+static int write_end(struct sq *q, bool own, int r)
+{
+    if (!own)
+        return r;
+    if (r < 0) {
+        struct buf keep = BUF_INIT; /* the rollback must not hide why */
+        buf_puts(&keep, buf_cstr(&q->err));
+        sq_rollback(&q->base);
+        buf_reset(&q->err);
+        buf_puts(&q->err, buf_cstr(&keep));
+        buf_free(&keep);
+        return r;
+    }
+    int c = sq_commit(&q->base);
+    return c < 0 ? c : r;
+}
+
+/* ------------------------------------------------------------------- info */
+
+static int scalar_int64(struct sq *q, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    int r = 0;
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        r = sqerr(q, rc, sql);
+    sqlite3_finalize(st);
+    return r;
+}
+
+static int sq_info(struct store *s, struct store_info *out)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = NULL;
+    *out = q->meta;
+    int r;
+    if ((r = scalar_int64(q, "SELECT count(*) FROM parcels", &out->parcels)) < 0 ||
+        (r = scalar_int64(q, "SELECT count(*) FROM communes", &out->communes)) < 0 ||
+        (r = scalar_int64(q, "SELECT count(*) FROM planning_zones", &out->planning_zones)) < 0 ||
+        (r = scalar_int64(q, "SELECT coalesce(max(seq), 0) FROM changes", &out->change_seq)) < 0)
+        goto out;
+    int rc = sqlite3_prepare_v2(q->db,
+                                "SELECT min(min_x), min(min_y), max(max_x), max(max_y)"
+                                " FROM gpkg_contents WHERE table_name IN ('parcels', 'communes')"
+                                " AND min_x IS NOT NULL",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        r = sqerr(q, rc, "gpkg_contents");
+        goto out;
+    }
+    for (int i = 0; i < 4; i++)
+        out->bbox[i] = sqlite3_column_double(st, i);
+    /* this transaction's writes are not in gpkg_contents yet */
+    bool have = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    for (int l = L_PARCELS; l <= L_COMMUNES; l++) {
+        if (!q->ext[l].dirty)
+            continue;
+        const double *b = q->ext[l].box;
+        out->bbox[0] = have ? fmin(out->bbox[0], b[0]) : b[0];
+        out->bbox[1] = have ? fmin(out->bbox[1], b[1]) : b[1];
+        out->bbox[2] = have ? fmax(out->bbox[2], b[2]) : b[2];
+        out->bbox[3] = have ? fmax(out->bbox[3], b[3]) : b[3];
+        have = true;
+    }
+out:
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ---------------------------------------------------------------- communes */
+
+static int log_change(struct sq *q, const char *at, const char *kind, int64_t parcel,
+                      const struct geo_box *merc)
+{
+    sqlite3_stmt *st = acquire(q, S_CHANGE);
+    if (!st)
+        return LIS_EIO;
+    bind_text(st, 1, at);
+    bind_text(st, 2, kind);
+    if (parcel)
+        sqlite3_bind_int64(st, 3, parcel);
+    else
+        sqlite3_bind_null(st, 3);
+    if (merc) {
+        sqlite3_bind_double(st, 4, merc->minx);
+        sqlite3_bind_double(st, 5, merc->miny);
+        sqlite3_bind_double(st, 6, merc->maxx);
+        sqlite3_bind_double(st, 7, merc->maxy);
+    } else {
+        for (int i = 4; i <= 7; i++)
+            sqlite3_bind_null(st, i);
+    }
+    int r = run(q, st, "changes");
+    release(q, S_CHANGE, st);
+    return r;
+}
+
+/* Encode wkb as a GeoPackage blob into q->blob and return its envelope. */
+static int encode_geom(struct sq *q, const uint8_t *wkb, size_t len, struct geo_box *env)
+{
+    if (geo_wkb_envelope(wkb, len, env) != 0)
+        return fail(q, LIS_EINVAL, "geometry is malformed or empty");
+    buf_reset(&q->blob);
+    geo_gpkg_encode(q->srid, wkb, len, &q->blob);
+    return 0;
+}
+
+static int sq_commune_put(struct store *s, const struct store_commune *c)
+{
+    struct sq *q = (struct sq *)s;
+    struct geo_box env;
+    bool own;
+    char now[32];
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if (c->wkb && (r = encode_geom(q, c->wkb, c->wkb_len, &env)) < 0)
+        goto out;
+    static const enum stmt_id tries[] = {S_COMMUNE_UPDATE, S_COMMUNE_INSERT};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = acquire(q, tries[i]);
+        if (!st) {
+            r = LIS_EIO;
+            goto out;
+        }
+        bind_text(st, 1, c->code);
+        bind_text(st, 2, c->name);
+        bind_text(st, 3, c->kind);
+        sqlite3_bind_int(st, 4, c->mountainous);
+        if (c->wkb)
+            bind_blob(st, 5, q->blob.data, q->blob.len);
+        else
+            sqlite3_bind_null(st, 5);
+        r = run(q, st, "communes");
+        release(q, tries[i], st);
+        if (r < 0)
+            goto out;
+        if (sqlite3_changes(q->db) > 0)
+            break;
+    }
+    if (c->wkb)
+        extent_grow(q, L_COMMUNES, &env);
+    clock_iso(clock_now(), now);
+    r = log_change(q, now, "commune", 0, NULL);
+out:
+    return write_end(q, own, r);
+}
+
+static int sq_survey_commune_put(struct store *s, const struct store_survey_commune *sc)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = NULL;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if (!(st = acquire(q, S_SURVEY_PUT))) {
+        r = LIS_EIO;
+        goto out;
+    }
+    bind_text(st, 1, sc->code);
+    bind_text(st, 2, sc->name);
+    bind_text(st, 3, sc->commune);
+    r = run(q, st, "survey_communes");
+out:
+    release(q, S_SURVEY_PUT, st);
+    return write_end(q, own, r);
+}
+
+/* Step through commune rows (code, name, kind, mountainous, geom). */
+static int each_commune(struct sq *q, sqlite3_stmt *st, bool with_geom, store_commune_cb cb,
+                        void *ctx, int *rows)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_commune c = {0};
+        col_copy(st, 0, c.code, sizeof c.code);
+        c.name = col_text(st, 1);
+        c.kind = col_text(st, 2);
+        c.mountainous = sqlite3_column_int(st, 3) != 0;
+        if (with_geom)
+            c.wkb = col_wkb(st, 4, &c.wkb_len);
+        (*rows)++;
+        int r = cb(ctx, &c);
+        if (r)
+            return r;
+    }
+    return rc == SQLITE_DONE ? 0 : sqerr(q, rc, "communes");
+}
+
+static int sq_communes(struct store *s, bool with_geom, store_commune_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int rows = 0;
+    sqlite3_stmt *st = acquire(q, S_COMMUNES);
+    if (!st)
+        return LIS_EIO;
+    int r = each_commune(q, st, with_geom, cb, ctx, &rows);
+    release(q, S_COMMUNES, st);
+    return r;
+}
+
+static int sq_commune_get(struct store *s, const char *code, bool with_geom, store_commune_cb cb,
+                          void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int rows = 0;
+    sqlite3_stmt *st = acquire(q, S_COMMUNE_GET);
+    if (!st)
+        return LIS_EIO;
+    bind_text(st, 1, code);
+    int r = each_commune(q, st, with_geom, cb, ctx, &rows);
+    release(q, S_COMMUNE_GET, st);
+    if (r == 0 && rows == 0)
+        r = fail(q, LIS_ENOTFOUND, "no such commune");
+    return r;
+}
+
+static int sq_survey_communes(struct store *s, store_survey_commune_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_SURVEYS);
+    if (!st)
+        return LIS_EIO;
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_survey_commune sc = {0};
+        col_copy(st, 0, sc.code, sizeof sc.code);
+        sc.name = col_text(st, 1);
+        col_copy(st, 2, sc.commune, sizeof sc.commune);
+        if ((r = cb(ctx, &sc)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "survey_communes");
+    release(q, S_SURVEYS, st);
+    return r;
+}
+
+static int sq_commune_at(struct store *s, double x, double y, char code[STORE_CODE_MAX])
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_COMMUNE_AT);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_double(st, 1, x);
+    sqlite3_bind_double(st, 2, y);
+    int rc, r = LIS_ENOTFOUND;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t len;
+        const uint8_t *wkb = col_wkb(st, 1, &len);
+        if (wkb && geo_wkb_contains_point(wkb, len, x, y) == 1) {
+            col_copy(st, 0, code, STORE_CODE_MAX);
+            r = 0;
+            break;
+        }
+    }
+    if (r == LIS_ENOTFOUND && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "commune_at");
+    else if (r == LIS_ENOTFOUND)
+        fail(q, r, "no commune there");
+    release(q, S_COMMUNE_AT, st);
+    return r;
+}
+
+static int sq_land_uses(struct store *s, store_land_use_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_LAND_USES);
+    if (!st)
+        return LIS_EIO;
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_land_use u = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
+                                   col_text(st, 3)};
+        if ((r = cb(ctx, &u)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "land_use_codes");
+    release(q, S_LAND_USES, st);
+    return r;
+}
+
+/* ----------------------------------------------------------- parcel reads */
+
+/* Step through parcel rows (PCOLS, and the mercator WKB in column merc_col
+ * when >= 0), handing each to cb. */
+static int each_parcel(struct sq *q, sqlite3_stmt *st, unsigned want, store_parcel_cb cb,
+                       void *ctx, int *rows)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_parcel p = {0};
+        sqlite3_stmt *m = NULL;
+        p.id = sqlite3_column_int64(st, 0);
+        p.version = sqlite3_column_int(st, 1);
+        col_copy(st, 2, p.national_id, sizeof p.national_id);
+        col_copy(st, 3, p.survey_commune, sizeof p.survey_commune);
+        col_copy(st, 4, p.commune, sizeof p.commune);
+        col_copy(st, 5, p.sheet, sizeof p.sheet);
+        col_copy(st, 6, p.number, sizeof p.number);
+        p.area = sqlite3_column_double(st, 7);
+        p.area_map = sqlite3_column_double(st, 8);
+        p.land_use = col_text(st, 9);
+        p.address = col_text(st, 10);
+        p.valid_from = col_text(st, 11);
+        p.valid_to = col_text(st, 12);
+        if (want & STORE_WANT_GEOM)
+            p.wkb = col_wkb(st, PC_GEOM, &p.wkb_len);
+        if ((want & STORE_WANT_MERCATOR) && !p.valid_to) {
+            if (!(m = acquire(q, S_MERC_GET)))
+                return LIS_EIO;
+            sqlite3_bind_int64(m, 1, p.id);
+            if (sqlite3_step(m) == SQLITE_ROW) {
+                p.wkb_mercator = sqlite3_column_blob(m, 0);
+                p.wkb_mercator_len = (size_t)sqlite3_column_bytes(m, 0);
+            }
+        }
+        (*rows)++;
+        int r = cb(ctx, &p);
+        release(q, S_MERC_GET, m);
+        if (r)
+            return r;
+    }
+    return rc == SQLITE_DONE ? 0 : sqerr(q, rc, "parcels");
+}
+
+/* Run a parcel query whose parameters are bound by the caller. */
+static int parcel_query(struct sq *q, enum stmt_id id, sqlite3_stmt *st, unsigned want,
+                        store_parcel_cb cb, void *ctx, bool need_one)
+{
+    int rows = 0;
+    int r = each_parcel(q, st, want, cb, ctx, &rows);
+    release(q, id, st);
+    if (r == 0 && need_one && rows == 0)
+        r = fail(q, LIS_ENOTFOUND, "no such parcel");
+    return r;
+}
+
+static int sq_parcel_get(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
+                         void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_PARCEL_GET);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return parcel_query(q, S_PARCEL_GET, st, want, cb, ctx, true);
+}
+
+static int sq_parcel_history(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
+                             void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_PARCEL_HISTORY);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return parcel_query(q, S_PARCEL_HISTORY, st, want, cb, ctx, true);
+}
+
+static int sq_parcel_by_national_id(struct store *s, const char *nid, unsigned want,
+                                    store_parcel_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_PARCEL_NID);
+    if (!st)
+        return LIS_EIO;
+    bind_text(st, 1, nid);
+    return parcel_query(q, S_PARCEL_NID, st, want, cb, ctx, true);
+}
+
+static int sq_parcels_scan(struct store *s, int64_t after, int limit, unsigned want,
+                           store_parcel_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_PARCEL_SCAN);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    return parcel_query(q, S_PARCEL_SCAN, st, want, cb, ctx, false);
+}
+
+static int sq_parcels_in_box(struct store *s, const double box[4], unsigned want, int limit,
+                             store_parcel_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_PARCEL_BOX);
+    if (!st)
+        return LIS_EIO;
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_double(st, 1 + i, box[i]);
+    sqlite3_bind_int(st, 5, limit);
+    return parcel_query(q, S_PARCEL_BOX, st, want, cb, ctx, false);
+}
+
+static int sq_parcels_by_key(struct store *s, const char *commune, const char *sheet,
+                             const char *number, unsigned want, int limit, store_parcel_cb cb,
+                             void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    if (!commune)
+        return fail(q, LIS_EINVAL, "a commune code is required");
+    enum stmt_id id = sheet ? (number ? S_PARCEL_KEY_CSN : S_PARCEL_KEY_CS)
+                            : (number ? S_PARCEL_KEY_CN : S_PARCEL_KEY_C);
+    sqlite3_stmt *st = acquire(q, id);
+    if (!st)
+        return LIS_EIO;
+    bind_text(st, 1, commune);
+    bind_text(st, 2, sheet);
+    bind_text(st, 3, number);
+    sqlite3_bind_int(st, 4, limit);
+    return parcel_query(q, id, st, want, cb, ctx, false);
+}
+
+/* The FTS5 query for folded words: every word a quoted prefix ("word"*),
+ * all required. Quoting keeps FTS5 syntax (AND, NEAR, column filters, '-')
+ * out of reach of the user's text. Words without a letter or digit are
+ * dropped: they would tokenize to nothing. */
+static bool build_match(const char *folded, struct buf *out)
+{
+    buf_reset(out);
+    const char *p = folded;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        const char *w = p;
+        bool useful = false;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+            unsigned char c = (unsigned char)*p;
+            if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                (c >= 'A' && c <= 'Z'))
+                useful = true;
+            p++;
+        }
+        if (!useful)
+            continue;
+        if (out->len)
+            buf_putc(out, ' ');
+        buf_putc(out, '"');
+        for (const char *c = w; c < p; c++) {
+            if (*c == '"')
+                buf_putc(out, '"');
+            buf_putc(out, *c);
+        }
+        buf_puts(out, "\"*");
+    }
+    return out->len > 0;
+}
+
+static int sq_parcels_search(struct store *s, const char *folded, int64_t after, int limit,
+                             unsigned want, store_parcel_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    struct buf match = BUF_INIT; /* own buffer: a callback may search again */
+    int r = 0;
+    if (!build_match(folded, &match))
+        goto out;
+    sqlite3_stmt *st = acquire(q, S_PARCEL_SEARCH);
+    if (!st) {
+        r = LIS_EIO;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, match.data, (int)match.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int(st, 3, limit);
+    r = parcel_query(q, S_PARCEL_SEARCH, st, want, cb, ctx, false);
+out:
+    buf_free(&match);
+    return r;
+}
+
+/* The map-click hot path: the Web-Mercator R*Tree narrows to the boxes that
+ * hold the point, the auxiliary WKB decides, no allocation per row. */
+static int sq_parcels_at(struct store *s, double x, double y, unsigned want, store_parcel_cb cb,
+                         void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_PARCEL_AT);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_double(st, 1, x);
+    sqlite3_bind_double(st, 2, y);
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *merc = sqlite3_column_blob(st, PC_MERCATOR);
+        size_t mlen = (size_t)sqlite3_column_bytes(st, PC_MERCATOR);
+        if (!merc || geo_wkb_contains_point(merc, mlen, x, y) != 1)
+            continue;
+        struct store_parcel p = {0};
+        p.id = sqlite3_column_int64(st, 0);
+        p.version = sqlite3_column_int(st, 1);
+        col_copy(st, 2, p.national_id, sizeof p.national_id);
+        col_copy(st, 3, p.survey_commune, sizeof p.survey_commune);
+        col_copy(st, 4, p.commune, sizeof p.commune);
+        col_copy(st, 5, p.sheet, sizeof p.sheet);
+        col_copy(st, 6, p.number, sizeof p.number);
+        p.area = sqlite3_column_double(st, 7);
+        p.area_map = sqlite3_column_double(st, 8);
+        p.land_use = col_text(st, 9);
+        p.address = col_text(st, 10);
+        p.valid_from = col_text(st, 11);
+        if (want & STORE_WANT_GEOM)
+            p.wkb = col_wkb(st, PC_GEOM, &p.wkb_len);
+        if (want & STORE_WANT_MERCATOR) {
+            p.wkb_mercator = merc;
+            p.wkb_mercator_len = mlen;
+        }
+        if ((r = cb(ctx, &p)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "parcels_at");
+    release(q, S_PARCEL_AT, st);
+    return r;
+}
+
+/* ---------------------------------------------------------- parcel writes */
+
+static bool same_text(const char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return strcmp(a, b) == 0;
+}
+
+static int merc_box(struct sq *q, int64_t id, struct geo_box *b)
+{
+    sqlite3_stmt *st = acquire(q, S_MERC_BOX);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), r = 0;
+    if (rc == SQLITE_ROW) {
+        b->minx = sqlite3_column_double(st, 0);
+        b->maxx = sqlite3_column_double(st, 1);
+        b->miny = sqlite3_column_double(st, 2);
+        b->maxy = sqlite3_column_double(st, 3);
+    } else if (rc == SQLITE_DONE) {
+        r = LIS_ENOTFOUND;
+    } else {
+        r = sqerr(q, rc, "parcel_mercator");
+    }
+    release(q, S_MERC_BOX, st);
+    return r;
+}
+
+/* Run one statement binding only the id; for the simple deletes and copies. */
+static int run_id(struct sq *q, enum stmt_id id, int64_t v, const char *text2)
+{
+    sqlite3_stmt *st = acquire(q, id);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, v);
+    if (text2)
+        bind_text(st, 2, text2);
+    int r = run(q, st, stmt_sql[id]);
+    release(q, id, st);
+    return r;
+}
+
+static int merc_write(struct sq *q, enum stmt_id id, int64_t pid, const struct store_parcel *p,
+                      const struct geo_box *b)
+{
+    sqlite3_stmt *st = acquire(q, id);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_double(st, 2, b->minx);
+    sqlite3_bind_double(st, 3, b->maxx);
+    sqlite3_bind_double(st, 4, b->miny);
+    sqlite3_bind_double(st, 5, b->maxy);
+    bind_blob(st, 6, p->wkb_mercator, p->wkb_mercator_len);
+    int r = run(q, st, "parcel_mercator");
+    release(q, id, st);
+    return r;
+}
+
+static int fts_insert(struct sq *q, int64_t pid, const char *text)
+{
+    if (!text || !*text)
+        return 0;
+    sqlite3_stmt *st = acquire(q, S_FTS_INSERT);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, pid);
+    bind_text(st, 2, text);
+    int r = run(q, st, "parcel_search");
+    release(q, S_FTS_INSERT, st);
+    return r;
+}
+
+static void box_union(struct geo_box *a, const struct geo_box *b)
+{
+    a->minx = fmin(a->minx, b->minx);
+    a->miny = fmin(a->miny, b->miny);
+    a->maxx = fmax(a->maxx, b->maxx);
+    a->maxy = fmax(a->maxy, b->maxy);
+}
+
+static int sq_parcel_put(struct store *s, const struct store_parcel *p, int64_t *id)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = NULL;
+    enum stmt_id sid = S_PUT_KEY;
+    struct geo_box nbox, mbox;
+    char now[32];
+    int64_t pid = 0;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if ((r = encode_geom(q, p->wkb, p->wkb_len, &nbox)) < 0)
+        goto out;
+    if (geo_wkb_envelope(p->wkb_mercator, p->wkb_mercator_len, &mbox) != 0) {
+        r = fail(q, LIS_EINVAL, "Web-Mercator geometry is malformed or empty");
+        goto out;
+    }
+    if (p->valid_from)
+        copy_str(now, sizeof now, p->valid_from);
+    else
+        clock_iso(clock_now(), now);
+
+    if (!(st = acquire(q, S_PUT_KEY))) {
+        r = LIS_EIO;
+        goto out;
+    }
+    bind_text(st, 1, p->survey_commune);
+    bind_text(st, 2, p->sheet);
+    bind_text(st, 3, p->number);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        /* fid, version, national_id, commune, area, area_map, land_use, address, geom */
+        pid = sqlite3_column_int64(st, 0);
+        const void *g = sqlite3_column_blob(st, 8);
+        size_t glen = (size_t)sqlite3_column_bytes(st, 8);
+        bool same = same_text(col_text(st, 3), p->commune) &&
+                    sqlite3_column_double(st, 4) == p->area &&
+                    sqlite3_column_double(st, 5) == p->area_map &&
+                    same_text(col_text(st, 6), p->land_use) &&
+                    same_text(col_text(st, 7), p->address) && g && glen == q->blob.len &&
+                    memcmp(g, q->blob.data, glen) == 0;
+        release(q, sid, st);
+        st = NULL;
+        if (same) {
+            r = STORE_UNCHANGED;
+            goto out;
+        }
+        /* retire the current version into the history, then overwrite it */
+        struct geo_box old;
+        if ((r = merc_box(q, pid, &old)) < 0 && r != LIS_ENOTFOUND)
+            goto out;
+        bool had_merc = r == 0;
+        if (had_merc)
+            box_union(&mbox, &old);
+        if ((r = run_id(q, S_HIST_COPY, pid, now)) < 0)
+            goto out;
+        sid = S_PUT_UPDATE;
+        if (!(st = acquire(q, sid))) {
+            r = LIS_EIO;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, pid);
+        bind_text(st, 2, p->commune);
+        sqlite3_bind_double(st, 3, p->area);
+        sqlite3_bind_double(st, 4, p->area_map);
+        bind_text(st, 5, p->land_use);
+        bind_text(st, 6, p->address);
+        bind_text(st, 7, now);
+        bind_blob(st, 8, q->blob.data, q->blob.len);
+        if ((r = run(q, st, "parcels")) < 0)
+            goto out;
+        /* the new shape's own box goes into the index; the union goes to the log */
+        struct geo_box own_box;
+        geo_wkb_envelope(p->wkb_mercator, p->wkb_mercator_len, &own_box);
+        if ((r = merc_write(q, had_merc ? S_MERC_UPDATE : S_MERC_INSERT, pid, p, &own_box)) < 0 ||
+            (r = run_id(q, S_FTS_DELETE, pid, NULL)) < 0 ||
+            (r = fts_insert(q, pid, p->search_text)) < 0 ||
+            (r = log_change(q, now, "update", pid, &mbox)) < 0)
+            goto out;
+        r = STORE_UPDATED;
+    } else if (rc == SQLITE_DONE) {
+        release(q, sid, st);
+        st = NULL;
+        if (!p->national_id[0]) {
+            r = fail(q, LIS_EINVAL, "a new parcel needs its national identifier");
+            goto out;
+        }
+        sid = S_PUT_INSERT;
+        if (!(st = acquire(q, sid))) {
+            r = LIS_EIO;
+            goto out;
+        }
+        if (p->id > 0)
+            sqlite3_bind_int64(st, 1, p->id);
+        else
+            sqlite3_bind_null(st, 1);
+        bind_text(st, 2, p->national_id);
+        bind_text(st, 3, p->survey_commune);
+        bind_text(st, 4, p->commune);
+        bind_text(st, 5, p->sheet);
+        bind_text(st, 6, p->number);
+        sqlite3_bind_double(st, 7, p->area);
+        sqlite3_bind_double(st, 8, p->area_map);
+        bind_text(st, 9, p->land_use);
+        bind_text(st, 10, p->address);
+        bind_text(st, 11, now);
+        bind_blob(st, 12, q->blob.data, q->blob.len);
+        if ((r = run(q, st, "parcels")) < 0)
+            goto out;
+        pid = sqlite3_last_insert_rowid(q->db);
+        if ((r = merc_write(q, S_MERC_INSERT, pid, p, &mbox)) < 0 ||
+            (r = fts_insert(q, pid, p->search_text)) < 0 ||
+            (r = log_change(q, now, "insert", pid, &mbox)) < 0)
+            goto out;
+        r = STORE_INSERTED;
+    } else {
+        r = sqerr(q, rc, "parcels");
+        goto out;
+    }
+    extent_grow(q, L_PARCELS, &nbox);
+out:
+    release(q, sid, st);
+    if (r > 0 && id)
+        *id = pid;
+    return write_end(q, own, r);
+}
+
+static int sq_parcel_retire(struct store *s, int64_t id, const char *when)
+{
+    struct sq *q = (struct sq *)s;
+    struct geo_box mbox;
+    char now[32];
+    bool own, have_box;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if (when)
+        copy_str(now, sizeof now, when);
+    else
+        clock_iso(clock_now(), now);
+    if ((r = merc_box(q, id, &mbox)) < 0 && r != LIS_ENOTFOUND)
+        goto out;
+    have_box = r == 0;
+    if ((r = run_id(q, S_HIST_COPY, id, now)) < 0)
+        goto out;
+    if (sqlite3_changes(q->db) == 0) {
+        r = fail(q, LIS_ENOTFOUND, "no current parcel with that id");
+        goto out;
+    }
+    if ((r = run_id(q, S_PARCEL_DELETE, id, NULL)) < 0 ||
+        (r = run_id(q, S_MERC_DELETE, id, NULL)) < 0 ||
+        (r = run_id(q, S_FTS_DELETE, id, NULL)) < 0 ||
+        (r = log_change(q, now, "retire", id, have_box ? &mbox : NULL)) < 0)
+        goto out;
+out:
+    return write_end(q, own, r);
+}
+
+/* ---------------------------------------------------------- planning zones */
+
+static int64_t sq_planning_put(struct store *s, const struct store_planning_zone *z)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = NULL;
+    struct geo_box env;
+    char now[32];
+    int64_t id = 0;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if ((r = encode_geom(q, z->wkb, z->wkb_len, &env)) < 0)
+        goto out;
+    if (!(st = acquire(q, S_PLAN_PUT))) {
+        r = LIS_EIO;
+        goto out;
+    }
+    bind_text(st, 1, z->land_use);
+    bind_text(st, 2, z->plan);
+    bind_text(st, 3, z->decision);
+    bind_text(st, 4, z->commune);
+    bind_blob(st, 5, q->blob.data, q->blob.len);
+    if ((r = run(q, st, "planning_zones")) < 0)
+        goto out;
+    id = sqlite3_last_insert_rowid(q->db);
+    extent_grow(q, L_PLANNING, &env);
+    clock_iso(clock_now(), now);
+    r = log_change(q, now, "planning", 0, NULL);
+out:
+    release(q, S_PLAN_PUT, st);
+    r = write_end(q, own, r);
+    return r < 0 ? r : id;
+}
+
+static int sq_planning_in_box(struct store *s, const double box[4], store_planning_cb cb,
+                              void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_PLAN_BOX);
+    if (!st)
+        return LIS_EIO;
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_double(st, 1 + i, box[i]);
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_planning_zone z = {0};
+        z.id = sqlite3_column_int64(st, 0);
+        z.land_use = col_text(st, 1);
+        z.plan = col_text(st, 2);
+        z.decision = col_text(st, 3);
+        z.commune = col_text(st, 4);
+        z.wkb = col_wkb(st, 5, &z.wkb_len);
+        if ((r = cb(ctx, &z)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "planning_zones");
+    release(q, S_PLAN_BOX, st);
+    return r;
+}
+
+/* ---------------------------------------------------------------- registry */
+
+/* Bind helpers used by the registry inserts: 0 means "none" for ids. */
+static void bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v > 0)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Run a registry insert whose parameters `bind` fills. Returns the new rowid. */
+static int64_t registry_insert(struct sq *q, enum stmt_id id, const void *rec,
+                               void (*bind)(sqlite3_stmt *st, const void *rec))
+{
+    bool own;
+    int64_t r = write_begin(q, &own), rowid = 0;
+    if (r < 0)
+        return r;
+    sqlite3_stmt *st = acquire(q, id);
+    if (!st) {
+        r = LIS_EIO;
+    } else {
+        bind(st, rec);
+        r = run(q, st, "registry");
+        rowid = sqlite3_last_insert_rowid(q->db);
+        release(q, id, st);
+    }
+    r = write_end(q, own, (int)r);
+    return r < 0 ? r : rowid;
+}
+
+static void bind_holder(sqlite3_stmt *st, const void *rec)
+{
+    const struct store_holder *h = rec;
+    bind_id(st, 1, h->id);
+    bind_text(st, 2, h->kind);
+    bind_text(st, 3, h->name);
+    bind_text(st, 4, h->id_number);
+    bind_text(st, 5, h->address);
+    if (h->birth_year > 0)
+        sqlite3_bind_int(st, 6, h->birth_year);
+    else
+        sqlite3_bind_null(st, 6);
+}
+
+static void bind_right(sqlite3_stmt *st, const void *rec)
+{
+    const struct store_right *r = rec;
+    sqlite3_bind_int64(st, 1, r->parcel_id);
+    bind_id(st, 2, r->holder_id);
+    bind_text(st, 3, r->kind);
+    bind_text(st, 4, r->land_use);
+    sqlite3_bind_double(st, 5, r->area);
+    bind_text(st, 6, r->term);
+    bind_text(st, 7, r->origin);
+    sqlite3_bind_double(st, 8, r->share);
+}
+
+static void bind_certificate(sqlite3_stmt *st, const void *rec)
+{
+    const struct store_certificate *c = rec;
+    sqlite3_bind_int64(st, 1, c->parcel_id);
+    bind_text(st, 2, c->serial);
+    bind_text(st, 3, c->issued_on);
+    bind_text(st, 4, c->issuer);
+    bind_text(st, 5, c->register_no);
+}
+
+static void bind_restriction(sqlite3_stmt *st, const void *rec)
+{
+    const struct store_restriction *r = rec;
+    sqlite3_bind_int64(st, 1, r->parcel_id);
+    bind_text(st, 2, r->kind);
+    bind_text(st, 3, r->party);
+    bind_text(st, 4, r->since);
+    bind_text(st, 5, r->until);
+    bind_text(st, 6, r->note);
+}
+
+static void bind_event(sqlite3_stmt *st, const void *rec)
+{
+    const struct store_event *e = rec;
+    sqlite3_bind_int64(st, 1, e->parcel_id);
+    bind_text(st, 2, e->kind);
+    bind_text(st, 3, e->date);
+    bind_text(st, 4, e->description);
+    if (e->version > 0)
+        sqlite3_bind_int(st, 5, e->version);
+    else
+        sqlite3_bind_null(st, 5);
+    bind_id(st, 6, e->related_id);
+}
+
+static int64_t sq_holder_put(struct store *s, const struct store_holder *h)
+{
+    return registry_insert((struct sq *)s, S_HOLDER_PUT, h, bind_holder);
+}
+
+static int as_status(int64_t r)
+{
+    return r < 0 ? (int)r : 0;
+}
+
+static int sq_right_put(struct store *s, const struct store_right *r)
+{
+    return as_status(registry_insert((struct sq *)s, S_RIGHT_PUT, r, bind_right));
+}
+
+static int sq_certificate_put(struct store *s, const struct store_certificate *c)
+{
+    return as_status(registry_insert((struct sq *)s, S_CERT_PUT, c, bind_certificate));
+}
+
+static int sq_restriction_put(struct store *s, const struct store_restriction *r)
+{
+    return as_status(registry_insert((struct sq *)s, S_RESTR_PUT, r, bind_restriction));
+}
+
+static int sq_event_put(struct store *s, const struct store_event *e)
+{
+    return as_status(registry_insert((struct sq *)s, S_EVENT_PUT, e, bind_event));
+}
+
+static int sq_registry_clear(struct store *s, int64_t parcel_id)
+{
+    struct sq *q = (struct sq *)s;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    /* holders first: which ones go is decided by the rights still there */
+    static const enum stmt_id order[] = {S_CLEAR_HOLDERS, S_CLEAR_RIGHTS, S_CLEAR_CERTS,
+                                         S_CLEAR_RESTR, S_CLEAR_EVENTS};
+    for (size_t i = 0; i < sizeof order / sizeof order[0] && r == 0; i++)
+        r = run_id(q, order[i], parcel_id, NULL);
+    return write_end(q, own, r);
+}
+
+/* ------------------------------------------------------------ maintenance */
+
+static int sq_count(struct store *s, const char *what, int64_t *n)
+{
+    struct sq *q = (struct sq *)s;
+    for (size_t i = 0; i < sizeof count_sql / sizeof count_sql[0]; i++)
+        if (strcmp(what, count_sql[i].name) == 0)
+            return scalar_int64(q, count_sql[i].sql, n);
+    return fail(q, LIS_EINVAL, "store_count: unknown table");
+}
+
+static int sq_optimize(struct store *s)
+{
+    struct sq *q = (struct sq *)s;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    if (q->in_txn)
+        return fail(q, LIS_EINVAL, "store_optimize runs outside transactions");
+    /* exact layer extents (retired parcels may have shrunk them) */
+    struct buf sql = BUF_INIT;
+    int r = exec(q, "BEGIN IMMEDIATE");
+    for (int l = 0; l < L_COUNT && r == 0; l++) {
+        buf_reset(&sql);
+        buf_appendf(&sql,
+                    "UPDATE gpkg_contents SET (min_x, min_y, max_x, max_y) ="
+                    " (SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_%s_geom)"
+                    " WHERE table_name = '%s'",
+                    layer_table[l], layer_table[l]);
+        r = exec(q, sql.data);
+    }
+    if (r == 0)
+        r = exec(q, "INSERT INTO parcel_search(parcel_search) VALUES ('optimize')");
+    if (r == 0)
+        r = exec(q, "COMMIT");
+    else
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    if (r == 0)
+        r = exec(q, "ANALYZE");
+    if (r == 0)
+        r = exec(q, "PRAGMA optimize");
+    if (r == 0)
+        r = exec(q, "PRAGMA main.wal_checkpoint(TRUNCATE); PRAGMA registry.wal_checkpoint(TRUNCATE)");
+    buf_free(&sql);
+    return r;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .errmsg = sq_errmsg,
+    .info = sq_info,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .commune_put = sq_commune_put,
+    .survey_commune_put = sq_survey_commune_put,
+    .communes = sq_communes,
+    .commune_get = sq_commune_get,
+    .survey_communes = sq_survey_communes,
+    .commune_at = sq_commune_at,
+    .land_uses = sq_land_uses,
+    .parcel_put = sq_parcel_put,
+    .parcel_retire = sq_parcel_retire,
+    .parcel_get = sq_parcel_get,
+    .parcel_history = sq_parcel_history,
+    .parcels_at = sq_parcels_at,
+    .parcels_in_box = sq_parcels_in_box,
+    .parcels_by_key = sq_parcels_by_key,
+    .parcel_by_national_id = sq_parcel_by_national_id,
+    .parcels_search = sq_parcels_search,
+    .parcels_scan = sq_parcels_scan,
+    .planning_put = sq_planning_put,
+    .planning_in_box = sq_planning_in_box,
+    .holder_put = sq_holder_put,
+    .right_put = sq_right_put,
+    .certificate_put = sq_certificate_put,
+    .restriction_put = sq_restriction_put,
+    .event_put = sq_event_put,
+    .registry_clear = sq_registry_clear,
+    .count = sq_count,
+    .optimize = sq_optimize,
+};

@@ -1,2 +1,221 @@
-/* store — placeholder, being written. */
-int lis_placeholder_store_store;
+/* store — the backend-independent wrappers: pick a backend from the url,
+ * check arguments every backend would check, dispatch through the ops table. */
+#include "store/store_impl.h"
+
+#include "core/err.h"
+
+#include <string.h>
+
+struct store *store_open(const char *url, unsigned flags, const struct store_create_opts *opts,
+                         struct buf *err)
+{
+    if (!url || !*url) {
+        buf_puts(err, "store: no store location given");
+        return NULL;
+    }
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        buf_puts(err, "store: the PostgreSQL backend is not built yet");
+        return NULL;
+    }
+    if (strncmp(url, "sqlite:", 7) == 0)
+        url += 7;
+    if (!*url) {
+        buf_puts(err, "store: \"sqlite:\" needs a directory");
+        return NULL;
+    }
+    return store_sqlite_open(url, flags, opts, err);
+}
+
+void store_close(struct store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+const char *store_errmsg(const struct store *s)
+{
+    return s ? s->ops->errmsg(s) : "no store";
+}
+
+int store_info(struct store *s, struct store_info *out)
+{
+    return s->ops->info(s, out);
+}
+
+int store_begin(struct store *s) { return s->ops->begin(s); }
+int store_commit(struct store *s) { return s->ops->commit(s); }
+int store_rollback(struct store *s) { return s->ops->rollback(s); }
+
+int store_commune_put(struct store *s, const struct store_commune *c)
+{
+    if (!c->code[0] || !c->name)
+        return LIS_EINVAL;
+    return s->ops->commune_put(s, c);
+}
+
+int store_survey_commune_put(struct store *s, const struct store_survey_commune *sc)
+{
+    if (!sc->code[0] || !sc->commune[0])
+        return LIS_EINVAL;
+    return s->ops->survey_commune_put(s, sc);
+}
+
+int store_communes(struct store *s, bool with_geom, store_commune_cb cb, void *ctx)
+{
+    return s->ops->communes(s, with_geom, cb, ctx);
+}
+
+int store_commune_get(struct store *s, const char *code, bool with_geom, store_commune_cb cb,
+                      void *ctx)
+{
+    if (!code)
+        return LIS_EINVAL;
+    return s->ops->commune_get(s, code, with_geom, cb, ctx);
+}
+
+int store_survey_communes(struct store *s, store_survey_commune_cb cb, void *ctx)
+{
+    return s->ops->survey_communes(s, cb, ctx);
+}
+
+int store_commune_at(struct store *s, double x, double y, char code[STORE_CODE_MAX])
+{
+    return s->ops->commune_at(s, x, y, code);
+}
+
+int store_land_uses(struct store *s, store_land_use_cb cb, void *ctx)
+{
+    return s->ops->land_uses(s, cb, ctx);
+}
+
+int store_parcel_put(struct store *s, const struct store_parcel *p, int64_t *id)
+{
+    if (!p->survey_commune[0] || !p->sheet[0] || !p->number[0] || !p->commune[0] || !p->wkb ||
+        !p->wkb_len || !p->wkb_mercator || !p->wkb_mercator_len || !p->land_use)
+        return LIS_EINVAL;
+    return s->ops->parcel_put(s, p, id);
+}
+
+int store_parcel_retire(struct store *s, int64_t id, const char *when)
+{
+    return s->ops->parcel_retire(s, id, when);
+}
+
+int store_parcel_get(struct store *s, int64_t id, unsigned want, store_parcel_cb cb, void *ctx)
+{
+    return s->ops->parcel_get(s, id, want, cb, ctx);
+}
+
+int store_parcel_history(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
+                         void *ctx)
+{
+    return s->ops->parcel_history(s, id, want, cb, ctx);
+}
+
+int store_parcels_at(struct store *s, double x, double y, unsigned want, store_parcel_cb cb,
+                     void *ctx)
+{
+    return s->ops->parcels_at(s, x, y, want, cb, ctx);
+}
+
+int store_parcels_in_box(struct store *s, const double box[4], unsigned want, int limit,
+                         store_parcel_cb cb, void *ctx)
+{
+    if (limit <= 0)
+        return 0;
+    return s->ops->parcels_in_box(s, box, want, limit, cb, ctx);
+}
+
+int store_parcels_by_key(struct store *s, const char *commune, const char *sheet,
+                         const char *number, unsigned want, int limit, store_parcel_cb cb,
+                         void *ctx)
+{
+    if (limit <= 0)
+        return 0;
+    return s->ops->parcels_by_key(s, commune, sheet, number, want, limit, cb, ctx);
+}
+
+int store_parcel_by_national_id(struct store *s, const char *nid, unsigned want,
+                                store_parcel_cb cb, void *ctx)
+{
+    if (!nid)
+        return LIS_EINVAL;
+    return s->ops->parcel_by_national_id(s, nid, want, cb, ctx);
+}
+
+int store_parcels_search(struct store *s, const char *folded, int64_t after, int limit,
+                         unsigned want, store_parcel_cb cb, void *ctx)
+{
+    if (!folded || !*folded || limit <= 0)
+        return 0;
+    return s->ops->parcels_search(s, folded, after, limit, want, cb, ctx);
+}
+
+int store_parcels_scan(struct store *s, int64_t after, int limit, unsigned want,
+                       store_parcel_cb cb, void *ctx)
+{
+    if (limit <= 0)
+        return 0;
+    return s->ops->parcels_scan(s, after, limit, want, cb, ctx);
+}
+
+int64_t store_planning_put(struct store *s, const struct store_planning_zone *z)
+{
+    if (!z->land_use || !z->plan || !z->wkb || !z->wkb_len)
+        return LIS_EINVAL;
+    return s->ops->planning_put(s, z);
+}
+
+int store_planning_in_box(struct store *s, const double box[4], store_planning_cb cb, void *ctx)
+{
+    return s->ops->planning_in_box(s, box, cb, ctx);
+}
+
+int64_t store_holder_put(struct store *s, const struct store_holder *h)
+{
+    if (!h->kind || !h->name)
+        return LIS_EINVAL;
+    return s->ops->holder_put(s, h);
+}
+
+int store_right_put(struct store *s, const struct store_right *r)
+{
+    if (!r->kind)
+        return LIS_EINVAL;
+    return s->ops->right_put(s, r);
+}
+
+int store_certificate_put(struct store *s, const struct store_certificate *c)
+{
+    if (!c->serial)
+        return LIS_EINVAL;
+    return s->ops->certificate_put(s, c);
+}
+
+int store_restriction_put(struct store *s, const struct store_restriction *r)
+{
+    if (!r->kind)
+        return LIS_EINVAL;
+    return s->ops->restriction_put(s, r);
+}
+
+int store_event_put(struct store *s, const struct store_event *e)
+{
+    if (!e->kind)
+        return LIS_EINVAL;
+    return s->ops->event_put(s, e);
+}
+
+int store_registry_clear(struct store *s, int64_t parcel_id)
+{
+    return s->ops->registry_clear(s, parcel_id);
+}
+
+int store_count(struct store *s, const char *what, int64_t *n)
+{
+    if (!what)
+        return LIS_EINVAL;
+    return s->ops->count(s, what, n);
+}
+
+int store_optimize(struct store *s) { return s->ops->optimize(s); }

@@ -46,6 +46,9 @@ struct store_create_opts {
     const char *province_code; /* "20" */
     const char *province_name; /* "Lạng Sơn" */
     bool mountainous;          /* default for the communes' mountainous flag */
+    const char *crs_name;      /* "VN-2000 / TM-3 107-15"; NULL: crs is used */
+    const char *crs_wkt;       /* the CRS as WKT (geo/ asks PROJ); NULL: "undefined" in
+                                  gpkg_spatial_ref_sys, so GIS tools only see the code */
 };
 
 /* Open a store. url is a directory (SQLite backend) or "sqlite:DIR".

@@ -1,0 +1,21 @@
+/* clock — the one source of "now" for everything that stamps or compares time.
+ *
+ * Versions of parcels, change logs, expiry and quotas all read this clock so
+ * that tests can set the time instead of sleeping: when the environment holds
+ * LIS_NOW (unix seconds, or ISO 8601 "YYYY-MM-DD[THH:MM[:SS]][Z]", always UTC)
+ * that instant is "now"; otherwise the system clock. */
+#ifndef LIS_CLOCK_H
+#define LIS_CLOCK_H
+
+#include <stdint.h>
+
+/* Seconds since 1970-01-01T00:00:00Z. A malformed LIS_NOW is ignored. */
+int64_t clock_now(void);
+
+/* Parse unix seconds or ISO 8601 (as LIS_NOW accepts) into *t; 0 or LIS_EINVAL. */
+int clock_parse(const char *s, int64_t *t);
+
+/* Write t as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out. */
+void clock_iso(int64_t t, char out[32]);
+
+#endif

@@ -1,0 +1,85 @@
+/* store_impl — what a store backend implements; read only by src/store.
+ *
+ * A backend allocates its own struct whose first member is `struct store`
+ * (so a `struct store *` converts to the backend's type and back) and fills
+ * `ops` with a static table of functions, one slot per store_* function of
+ * store.h with the same meaning, return values and ownership rules. The
+ * wrappers in store.c only dispatch; anything shared by all backends (url
+ * parsing, argument checks) lives there. */
+#ifndef LIS_STORE_IMPL_H
+#define LIS_STORE_IMPL_H
+
+#include "store/store.h"
+
+struct store_ops {
+    const char *name;                                            /* "sqlite", "postgres" */
+    void (*close)(struct store *s);                              /* store_close: frees s */
+    const char *(*errmsg)(const struct store *s);                /* store_errmsg */
+    int (*info)(struct store *s, struct store_info *out);        /* store_info */
+    int (*begin)(struct store *s);                               /* store_begin */
+    int (*commit)(struct store *s);                              /* store_commit */
+    int (*rollback)(struct store *s);                            /* store_rollback */
+
+    int (*commune_put)(struct store *s, const struct store_commune *c); /* store_commune_put */
+    int (*survey_commune_put)(struct store *s,
+                              const struct store_survey_commune *sc); /* store_survey_commune_put */
+    int (*communes)(struct store *s, bool with_geom, store_commune_cb cb,
+                    void *ctx);                                  /* store_communes */
+    int (*commune_get)(struct store *s, const char *code, bool with_geom, store_commune_cb cb,
+                       void *ctx);                               /* store_commune_get */
+    int (*survey_communes)(struct store *s, store_survey_commune_cb cb,
+                           void *ctx);                           /* store_survey_communes */
+    int (*commune_at)(struct store *s, double x, double y,
+                      char code[STORE_CODE_MAX]);                /* store_commune_at */
+    int (*land_uses)(struct store *s, store_land_use_cb cb, void *ctx); /* store_land_uses */
+
+    int (*parcel_put)(struct store *s, const struct store_parcel *p,
+                      int64_t *id);                              /* store_parcel_put */
+    int (*parcel_retire)(struct store *s, int64_t id, const char *when); /* store_parcel_retire */
+    int (*parcel_get)(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
+                      void *ctx);                                /* store_parcel_get */
+    int (*parcel_history)(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
+                          void *ctx);                            /* store_parcel_history */
+    int (*parcels_at)(struct store *s, double x, double y, unsigned want, store_parcel_cb cb,
+                      void *ctx);                                /* store_parcels_at */
+    int (*parcels_in_box)(struct store *s, const double box[4], unsigned want, int limit,
+                          store_parcel_cb cb, void *ctx);        /* store_parcels_in_box */
+    int (*parcels_by_key)(struct store *s, const char *commune, const char *sheet,
+                          const char *number, unsigned want, int limit, store_parcel_cb cb,
+                          void *ctx);                            /* store_parcels_by_key */
+    int (*parcel_by_national_id)(struct store *s, const char *nid, unsigned want,
+                                 store_parcel_cb cb, void *ctx); /* store_parcel_by_national_id */
+    int (*parcels_search)(struct store *s, const char *folded, int64_t after, int limit,
+                          unsigned want, store_parcel_cb cb, void *ctx); /* store_parcels_search */
+    int (*parcels_scan)(struct store *s, int64_t after, int limit, unsigned want,
+                        store_parcel_cb cb, void *ctx);          /* store_parcels_scan */
+
+    int64_t (*planning_put)(struct store *s,
+                            const struct store_planning_zone *z); /* store_planning_put */
+    int (*planning_in_box)(struct store *s, const double box[4], store_planning_cb cb,
+                           void *ctx);                           /* store_planning_in_box */
+
+    int64_t (*holder_put)(struct store *s, const struct store_holder *h); /* store_holder_put */
+    int (*right_put)(struct store *s, const struct store_right *r);      /* store_right_put */
+    int (*certificate_put)(struct store *s,
+                           const struct store_certificate *c);  /* store_certificate_put */
+    int (*restriction_put)(struct store *s,
+                           const struct store_restriction *r);  /* store_restriction_put */
+    int (*event_put)(struct store *s, const struct store_event *e);      /* store_event_put */
+    int (*registry_clear)(struct store *s, int64_t parcel_id);  /* store_registry_clear */
+
+    int (*count)(struct store *s, const char *what, int64_t *n); /* store_count */
+    int (*optimize)(struct store *s);                            /* store_optimize */
+};
+
+/* The part every backend's connection struct begins with. */
+struct store {
+    const struct store_ops *ops; /* the backend's table; never NULL */
+};
+
+/* The SQLite backend (sqlite.c). dir is the store directory. Same contract
+ * as store_open(). */
+struct store *store_sqlite_open(const char *dir, unsigned flags,
+                                const struct store_create_opts *opts, struct buf *err);
+
+#endif
