@@ -706,18 +706,22 @@ static int parse_args(struct imp *m, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = true;
+        static const char *const valued[] = {"--kind", "--layer", "--crs", "--data", "--report",
+                                             "--create-crs", "--set", "--map", NULL};
+        bool takes = false;
+        for (int j = 0; valued[j]; j++)
+            takes = takes || strcmp(a, valued[j]) == 0;
+        if (takes && !v) {
+            fprintf(stderr, "lis import: %s needs a value\n", a);
+            rc = 2;
+            goto out;
+        }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             rc = 1; /* done: exit 0 */
             goto out;
         } else if (strcmp(a, "--strict") == 0) {
             m->strict = true;
-            takes = false;
-        } else if (a[0] == '-' && a[1] == '-' && !v) {
-            fprintf(stderr, "lis import: %s needs a value\n", a);
-            rc = 2;
-            goto out;
         } else if (strcmp(a, "--kind") == 0) {
             kind = v;
         } else if (strcmp(a, "--layer") == 0) {
@@ -756,7 +760,6 @@ static int parse_args(struct imp *m, int argc, char **argv)
             rc = 2;
             goto out;
         } else {
-            takes = false;
             if (m->source) {
                 fprintf(stderr, "lis import: one SOURCE at a time ('%s' and '%s')\n", m->source, a);
                 rc = 2;
