@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,7 @@ enum stmt_id {
     S_PARCEL_SEARCH,
     S_PARCEL_HISTORY,
     S_MERC_GET,
+    S_HIST_EXISTS,
     S_PUT_KEY,
     S_PUT_INSERT,
     S_PUT_UPDATE,
@@ -121,9 +123,10 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_PARCEL_BOX] = "SELECT " PCOLS " FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id"
                      " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?2"
                      " ORDER BY p.fid LIMIT ?5",
+    /* no ORDER BY: a sorter would copy every candidate before the point test */
     [S_PARCEL_AT] = "SELECT " PCOLS ", m.geom FROM parcel_mercator m JOIN parcels p"
                     " ON p.fid = m.id WHERE m.minx <= ?1 AND m.maxx >= ?1"
-                    " AND m.miny <= ?2 AND m.maxy >= ?2 ORDER BY m.id",
+                    " AND m.miny <= ?2 AND m.maxy >= ?2",
     /* by key: one statement per shape of the question, so that each OR arm
      * uses its own index (survey_commune, sheet, number) or (commune, sheet, number) */
     [S_PARCEL_KEY_C] = "SELECT " PCOLS " FROM parcels p"
@@ -146,6 +149,7 @@ static const char *const stmt_sql[S_COUNT] = {
                          " UNION ALL SELECT " PCOLS " FROM parcels p WHERE p.fid = ?1"
                          " ORDER BY 2",
     [S_MERC_GET] = "SELECT geom FROM parcel_mercator WHERE id = ?1",
+    [S_HIST_EXISTS] = "SELECT 1 FROM parcel_history WHERE id = ?1 LIMIT 1",
     [S_PUT_KEY] = "SELECT fid, version, national_id, commune, area, area_map, land_use, address,"
                   " geom FROM parcels WHERE survey_commune = ?1 AND sheet = ?2 AND number = ?3",
     [S_PUT_INSERT] = "INSERT INTO parcels(fid, national_id, survey_commune, commune, sheet, number,"
@@ -762,6 +766,15 @@ static void sq_close(struct store *s)
     free(q);
 }
 
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+/* Process-wide, effective only before SQLite's first use: no global memory
+ * statistics, so that allocations don't take a shared mutex. */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *store_sqlite_open(const char *dir, unsigned flags,
                                 const struct store_create_opts *opts, struct buf *err)
 {
@@ -774,6 +787,8 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
     q->writable = create || (flags & STORE_WRITE);
     buf_appendf(&land, "%s/land.gpkg", dir);
     buf_appendf(&reg, "%s/registry.db", dir);
+
+    pthread_once(&config_once, configure_sqlite);
 
     struct stat sb;
     bool exists = stat(land.data, &sb) == 0;
@@ -1672,6 +1687,20 @@ static int sq_parcel_put(struct store *s, const struct store_parcel *p, int64_t 
             r = fail(q, LIS_EINVAL, "a new parcel needs its national identifier");
             goto out;
         }
+        if (p->id > 0) { /* ids of retired parcels stay theirs */
+            if (!(st = acquire(q, S_HIST_EXISTS))) {
+                r = LIS_EIO;
+                goto out;
+            }
+            sqlite3_bind_int64(st, 1, p->id);
+            rc = sqlite3_step(st);
+            release(q, S_HIST_EXISTS, st);
+            st = NULL;
+            if (rc == SQLITE_ROW) {
+                r = fail(q, LIS_ECONFLICT, "that id belongs to a retired parcel");
+                goto out;
+            }
+        }
         sid = S_PUT_INSERT;
         if (!(st = acquire(q, sid))) {
             r = LIS_EIO;
@@ -1981,8 +2010,9 @@ static int sq_optimize(struct store *s)
         r = exec(q, "COMMIT");
     else
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    /* approximate statistics: exact ones read every index of a million rows */
     if (r == 0)
-        r = exec(q, "ANALYZE");
+        r = exec(q, "PRAGMA analysis_limit = 2000; ANALYZE");
     if (r == 0)
         r = exec(q, "PRAGMA optimize");
     if (r == 0)

@@ -136,7 +136,8 @@ struct store_parcel {
     double area_map;                     /* area of the geometry in the native CRS, m² */
     const char *land_use;                /* "ODT+CLN" */
     const char *address;                 /* may be NULL */
-    const char *valid_from;              /* ISO 8601 date-time this version began */
+    const char *valid_from;              /* ISO 8601 date-time this version began;
+                                            writes: NULL means now (clock_now) */
     const char *valid_to;                /* NULL for the current version */
     const uint8_t *wkb;                  /* native CRS; set when asked for, else NULL */
     size_t wkb_len;
@@ -178,7 +179,7 @@ int store_parcel_get(struct store *s, int64_t id, unsigned want, store_parcel_cb
 int store_parcel_history(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
                          void *ctx);
 /* Current parcels containing the Web-Mercator point (x, y) (on a shared
- * edge: each of them). */
+ * edge: each of them, in no particular order). */
 int store_parcels_at(struct store *s, double x, double y, unsigned want, store_parcel_cb cb,
                      void *ctx);
 /* Current parcels whose native-CRS bounding box meets box {minx,miny,maxx,maxy},

@@ -496,6 +496,13 @@ Test(store, uniqueness)
     cr_assert_eq(store_parcel_put(st, &f.p, NULL), LIS_EINVAL);
     cr_assert_eq(count("parcels"), 2);
     cr_assert_eq(count("parcel_mercator"), 2);
+    /* a retired parcel's id is not given to another */
+    cr_assert_eq(store_parcel_retire(st, 1, NULL), 0);
+    fixture_set(&f, "06022", "06022", "1", "10", "w7abc0000010", 20, 0, 30, 10);
+    f.p.id = 1;
+    cr_assert_eq(store_parcel_put(st, &f.p, NULL), LIS_ECONFLICT);
+    f.p.id = 0;
+    cr_assert_eq(store_parcel_put(st, &f.p, NULL), STORE_INSERTED);
     fixture_free(&f);
 }
 
@@ -778,6 +785,20 @@ Test(store, geopackage_valid_for_gdal)
         for (int k = 0; cases[i].want[k]; k++)
             cr_assert(strstr(buf_cstr(&out), cases[i].want[k]), "%s: no \"%s\" in\n%s",
                       cases[i].id, cases[i].want[k], out.data);
+    }
+    /* GDAL's own GeoPackage validator, where python3-gdal is installed */
+    static const char *const validator[] = {
+        "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py",
+        "/usr/share/doc/python3-gdal/examples/validate_gpkg.py"};
+    for (size_t i = 0; i < N(validator); i++) {
+        if (access(validator[i], R_OK) != 0)
+            continue;
+        buf_reset(&cmd);
+        buf_reset(&out);
+        buf_appendf(&cmd, "/usr/bin/python3 %s %s/land.gpkg 2>&1", validator[i], dir);
+        int rc = run_cmd(cmd.data, &out);
+        cr_assert_eq(rc, 0, "validate_gpkg.py: exit %d\n%s", rc, buf_cstr(&out));
+        break;
     }
     buf_free(&cmd);
     buf_free(&out);
