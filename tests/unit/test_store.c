@@ -506,6 +506,52 @@ Test(store, uniqueness)
     fixture_free(&f);
 }
 
+/* A callback may call back into the store, even the very same query. */
+static int nested(void *ctx, const struct store_parcel *p)
+{
+    struct rows *r = ctx;
+    struct rows inner = {0};
+    cr_assert_eq(store_parcels_scan(st, 0, 10, 0, collect, &inner), 0);
+    cr_assert_eq(inner.n, 2);
+    cr_assert_eq(store_parcel_get(st, p->id, STORE_WANT_MERCATOR, collect, &inner), 0);
+    cr_assert(inner.merc_ok);
+    buf_free(&inner.text);
+    return collect(r, p);
+}
+
+Test(store, reentrant_callbacks)
+{
+    put("06022", "06022", "1", "1", "w7abc0000001", 0, 0, 10, 10, STORE_INSERTED);
+    put("06022", "06022", "1", "2", "w7abc0000002", 10, 0, 20, 10, STORE_INSERTED);
+    struct rows r = {0};
+    cr_assert_eq(store_parcels_scan(st, 0, 10, STORE_WANT_MERCATOR, nested, &r), 0);
+    cr_assert_str_eq(buf_cstr(&r.text), "1:1/1:v1 2:1/2:v1");
+    buf_free(&r.text);
+}
+
+static int stop_at_first(void *ctx, const struct store_parcel *p)
+{
+    (void)p;
+    (*(int *)ctx)++;
+    return 42;
+}
+
+Test(store, callback_stops)
+{
+    put("06022", "06022", "1", "1", "w7abc0000001", 0, 0, 10, 10, STORE_INSERTED);
+    put("06022", "06022", "1", "2", "w7abc0000002", 10, 0, 20, 10, STORE_INSERTED);
+    int calls = 0;
+    cr_assert_eq(store_parcels_scan(st, 0, 10, 0, stop_at_first, &calls), 42);
+    cr_assert_eq(calls, 1);
+    cr_assert_eq(store_parcels_at(st, MERC_DX + 10, 5, 0, stop_at_first, &calls), 42);
+    cr_assert_eq(calls, 2);
+    /* the statement was reset: the next call starts afresh */
+    struct rows r = {0};
+    cr_assert_eq(store_parcels_scan(st, 0, 10, 0, collect, &r), 0);
+    cr_assert_eq(r.n, 2);
+    buf_free(&r.text);
+}
+
 Test(store, transactions)
 {
     cr_assert_eq(store_begin(st), 0);
