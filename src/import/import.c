@@ -26,12 +26,15 @@
 #include "text/text.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 enum kind { KIND_PARCELS, KIND_COMMUNES, KIND_PLANNING, KIND_REGISTRY };
 
@@ -78,7 +81,9 @@ struct imp {
     struct config *cfg;
     struct geo_source *src;
     struct store *store;
+    struct store *lookup; /* store_commune_at() from the preparing thread: its own connection */
     struct store_info info;
+    int threads;          /* 2: prepare and write on two threads */
     struct geo *geo;
     struct geo_xform *xform; /* NULL when the source is already in the store's CRS */
     const char *src_crs;
@@ -409,7 +414,7 @@ static const char *resolve_commune(struct imp *m, struct store_parcel *p, const 
             char at[STORE_CODE_MAX];
             if (geo_point_on_surface(m->geo, (const uint8_t *)m->geom.data, m->geom.len, &x,
                                      &y) == 0 &&
-                store_commune_at(m->store, x, y, at) == 0) {
+                store_commune_at(m->lookup, x, y, at) == 0) {
                 for (int i = 0; i < n; i++)
                     if (strcmp(m->sv[first + i].commune, at) == 0)
                         memcpy(p->commune, at, sizeof p->commune);
@@ -425,20 +430,59 @@ static const char *resolve_commune(struct imp *m, struct store_parcel *p, const 
 
 /* ------------------------------------------------------------- parcels */
 
-/* Check and write the current feature as a parcel. Returns 0 (written or
- * rejected), 1 to stop (--strict), negative on a store failure. */
-static int parcel_row(struct imp *m)
+/* A parcel row is handled in two stages: prepare (read, check, reproject,
+ * repair, derive: GDAL, GEOS and PROJ work) and put (the store write, or the
+ * rejection). With two cores the stages run on two threads joined by a
+ * queue of batches, so the geometry work hides behind the store's writes.
+ * A prepared row lives in its batch: fixed fields in `struct item`, texts
+ * and WKB in the batch's arena (offsets, as the arena may move while it
+ * grows), so a batch costs no allocation once the queue has warmed up. */
+
+#define BATCH_ROWS 256
+#define NBATCHES 8 /* in flight between the threads: bounds memory */
+#define NONE ((size_t)-1)
+
+struct item {
+    int64_t fid;
+    const char *reason;  /* NULL: accepted; else a static rejection reason */
+    bool repaired;
+    bool has_area;
+    struct store_parcel p; /* fixed-size fields; pointers set at put time */
+    size_t land_use, address, wkb, wkb_len, merc, merc_len, search; /* arena offsets */
+    size_t detail, keys[3]; /* rejections: detail and identifier as read */
+};
+
+struct batch {
+    struct item items[BATCH_ROWS];
+    int n;
+    struct buf arena;
+    int read_err;        /* set on the last batch when reading failed */
+    bool last;
+    struct batch *next;
+};
+
+static size_t arena_put(struct buf *a, const void *p, size_t n)
 {
-    struct store_parcel p = {0};
+    size_t off = a->len;
+    buf_append(a, p, n);
+    buf_putc(a, '\0'); /* texts come back out as C strings */
+    return off;
+}
+
+/* Prepare the current feature into `it` (data into b->arena). */
+static void parcel_prepare(struct imp *m, struct batch *b, struct item *it)
+{
+    struct store_parcel *p = &it->p;
     const char *reason = NULL;
     size_t cl, sl, nl, lul, al, adl, ccl;
     const char *c = field(m, F_COMMUNE, &cl), *s = field(m, F_SHEET, &sl),
                *n = field(m, F_NUMBER, &nl), *lu = field(m, F_LAND_USE, &lul),
                *area = field(m, F_AREA, &al), *addr = field(m, F_ADDRESS, &adl),
                *cur = field(m, F_COMMUNE_CURRENT, &ccl);
-    int64_t fid = geo_source_fid(m->src);
     const char *unit_nm = NULL, *survey_nm = NULL;
-    bool repaired = false;
+    memset(it, 0, sizeof *it);
+    it->fid = geo_source_fid(m->src);
+    it->address = NONE;
     buf_reset(&m->detail);
 
     if (!cl || !sl || !nl) {
@@ -447,17 +491,17 @@ static int parcel_row(struct imp *m)
         goto out;
     }
     if (!ident_valid_commune_code(c, cl) ||
-        !copy_to(p.survey_commune, sizeof p.survey_commune, c, cl)) {
+        !copy_to(p->survey_commune, sizeof p->survey_commune, c, cl)) {
         reason = "malformed identifier";
         buf_appendf(&m->detail, "commune '%.*s'", (int)cl, c);
         goto out;
     }
-    if (!ident_valid_code(s, sl) || !copy_to(p.sheet, sizeof p.sheet, s, sl)) {
+    if (!ident_valid_code(s, sl) || !copy_to(p->sheet, sizeof p->sheet, s, sl)) {
         reason = "malformed identifier";
         buf_appendf(&m->detail, "sheet '%.*s'", (int)sl, s);
         goto out;
     }
-    if (!ident_valid_code(n, nl) || !copy_to(p.number, sizeof p.number, n, nl)) {
+    if (!ident_valid_code(n, nl) || !copy_to(p->number, sizeof p->number, n, nl)) {
         reason = "malformed identifier";
         buf_appendf(&m->detail, "number '%.*s'", (int)nl, n);
         goto out;
@@ -465,16 +509,16 @@ static int parcel_row(struct imp *m)
     /* The first row with an identifier owns it; later ones are duplicates
      * whether or not the first was accepted. */
     buf_reset(&m->key);
-    buf_append(&m->key, p.survey_commune, cl + 1);
-    buf_append(&m->key, p.sheet, sl + 1);
-    buf_append(&m->key, p.number, nl);
+    buf_append(&m->key, p->survey_commune, cl + 1);
+    buf_append(&m->key, p->sheet, sl + 1);
+    buf_append(&m->key, p->number, nl);
     int64_t first;
-    if (keymap_put(m->seen, m->key.data, m->key.len, fid, &first)) {
+    if (keymap_put(m->seen, m->key.data, m->key.len, it->fid, &first)) {
         reason = "duplicate identifier";
         buf_appendf(&m->detail, "same as feature %lld", (long long)first);
         goto out;
     }
-    if ((reason = read_polygon(m, &repaired)))
+    if ((reason = read_polygon(m, &it->repaired)))
         goto out;
     buf_reset(&m->land_use);
     if (lul) {
@@ -485,13 +529,13 @@ static int parcel_row(struct imp *m)
             goto out;
         }
     }
-    bool has_area = al > 0;
-    if (has_area && (!ident_parse_double(area, al, &p.area) || p.area < 0)) {
+    it->has_area = al > 0;
+    if (it->has_area && (!ident_parse_double(area, al, &p->area) || p->area < 0)) {
         reason = "malformed area";
         buf_appendf(&m->detail, "'%.*s'", (int)al, area);
         goto out;
     }
-    if ((reason = resolve_commune(m, &p, cur, ccl, &unit_nm, &survey_nm)))
+    if ((reason = resolve_commune(m, p, cur, ccl, &unit_nm, &survey_nm)))
         goto out;
     buf_reset(&m->address);
     if (adl) {
@@ -508,48 +552,235 @@ static int parcel_row(struct imp *m)
         buf_puts(&m->detail, geo_errmsg(m->geo));
         goto out;
     }
-
-    p.area_map = m->d.area_map;
-    if (!has_area)
-        p.area = p.area_map;
-    memcpy(p.national_id, m->d.national_id, sizeof p.national_id);
-    p.land_use = buf_cstr(&m->land_use);
-    p.address = adl ? m->address.data : NULL;
-    p.valid_from = m->valid_from;
-    p.wkb = (const uint8_t *)m->geom.data;
-    p.wkb_len = m->geom.len;
-    p.wkb_mercator = (const uint8_t *)m->d.mercator.data;
-    p.wkb_mercator_len = m->d.mercator.len;
-    p.search_text = buf_cstr(&m->d.search_text);
-    int64_t id;
-    int rc = store_parcel_put(m->store, &p, &id);
-    if (rc == STORE_INSERTED)
-        m->inserted++;
-    else if (rc == STORE_UPDATED)
-        m->updated++;
-    else if (rc == STORE_UNCHANGED)
-        m->unchanged++;
-    else if (rc == LIS_EINVAL || rc == LIS_ECONFLICT) {
-        reason = "refused by the store";
-        buf_puts(&m->detail, store_errmsg(m->store));
-        goto out;
-    } else {
-        fprintf(stderr, "lis import: feature %lld: %s\n", (long long)fid,
-                store_errmsg(m->store));
-        return rc < 0 ? rc : LIS_EINTERNAL;
-    }
-    if (repaired)
-        m->repaired++;
+    p->area_map = m->d.area_map;
+    if (!it->has_area)
+        p->area = p->area_map;
+    memcpy(p->national_id, m->d.national_id, sizeof p->national_id);
+    it->land_use = arena_put(&b->arena, m->land_use.data, m->land_use.len);
+    if (adl)
+        it->address = arena_put(&b->arena, m->address.data, m->address.len);
+    it->wkb = arena_put(&b->arena, m->geom.data, m->geom.len);
+    it->wkb_len = m->geom.len;
+    it->merc = arena_put(&b->arena, m->d.mercator.data, m->d.mercator.len);
+    it->merc_len = m->d.mercator.len;
+    it->search = arena_put(&b->arena, m->d.search_text.data, m->d.search_text.len);
 out:
-    if (!reason)
-        return 0;
-    /* report the identifier as read, even when it was malformed */
-    char kc[64], ks[64], kn[64];
-    copy_to(kc, sizeof kc, c ? c : "", cl < sizeof kc ? cl : 0);
-    copy_to(ks, sizeof ks, s ? s : "", sl < sizeof ks ? sl : 0);
-    copy_to(kn, sizeof kn, n ? n : "", nl < sizeof kn ? nl : 0);
-    const char *keys[3] = {kc, ks, kn};
-    return reject_row(m, fid, keys, 3, reason, buf_cstr(&m->detail));
+    it->reason = reason;
+    if (reason) {
+        /* the identifier as read, even when it was malformed */
+        it->detail = arena_put(&b->arena, m->detail.data, m->detail.len);
+        it->keys[0] = arena_put(&b->arena, c, cl);
+        it->keys[1] = arena_put(&b->arena, s, sl);
+        it->keys[2] = arena_put(&b->arena, n, nl);
+    }
+}
+
+/* Write (or reject) a prepared row. Returns 0 to go on, 1 to stop
+ * (--strict), negative on a store failure. */
+static int parcel_put(struct imp *m, struct batch *b, struct item *it)
+{
+    const char *base = b->arena.data;
+    const char *reason = it->reason, *detail = reason ? base + it->detail : NULL;
+    if (!reason) {
+        struct store_parcel *p = &it->p;
+        p->land_use = base + it->land_use;
+        p->address = it->address == NONE ? NULL : base + it->address;
+        p->valid_from = m->valid_from;
+        p->wkb = (const uint8_t *)base + it->wkb;
+        p->wkb_len = it->wkb_len;
+        p->wkb_mercator = (const uint8_t *)base + it->merc;
+        p->wkb_mercator_len = it->merc_len;
+        p->search_text = base + it->search;
+        int64_t id;
+        int rc = store_parcel_put(m->store, p, &id);
+        if (rc == STORE_INSERTED)
+            m->inserted++;
+        else if (rc == STORE_UPDATED)
+            m->updated++;
+        else if (rc == STORE_UNCHANGED)
+            m->unchanged++;
+        else if (rc == LIS_EINVAL || rc == LIS_ECONFLICT) {
+            reason = "refused by the store";
+            detail = store_errmsg(m->store);
+        } else {
+            fprintf(stderr, "lis import: feature %lld: %s\n", (long long)it->fid,
+                    store_errmsg(m->store));
+            return rc < 0 ? rc : LIS_EINTERNAL;
+        }
+        if (!reason) {
+            m->repaired += it->repaired;
+            return 0;
+        }
+        const char *keys[3] = {p->survey_commune, p->sheet, p->number};
+        return reject_row(m, it->fid, keys, 3, reason, detail);
+    }
+    const char *keys[3] = {base + it->keys[0], base + it->keys[1], base + it->keys[2]};
+    return reject_row(m, it->fid, keys, 3, reason, detail);
+}
+
+/* The queue between the preparing thread and the writing one. */
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *full, *full_tail; /* prepared, in source order */
+    struct batch *free;             /* written, ready for reuse */
+    int allocated;
+    bool stop; /* the writer gave up: the preparer ends at its next batch */
+    struct imp *m;
+};
+
+static struct batch *take_free(struct pipe *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (!q->free && q->allocated >= NBATCHES && !q->stop)
+        pthread_cond_wait(&q->cv, &q->mu);
+    struct batch *b = NULL;
+    if (q->free) {
+        b = q->free;
+        q->free = b->next;
+    } else if (!q->stop) {
+        q->allocated++;
+        b = xcalloc(1, sizeof *b);
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (b) {
+        b->n = 0;
+        b->next = NULL;
+        b->last = false;
+        b->read_err = 0;
+        buf_reset(&b->arena);
+    }
+    return b;
+}
+
+static void push_full(struct pipe *q, struct batch *b)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->full_tail)
+        q->full_tail->next = b;
+    else
+        q->full = b;
+    q->full_tail = b;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Fill one batch from the source; true when the source has more. */
+static bool fill(struct imp *m, struct batch *b)
+{
+    while (b->n < BATCH_ROWS) {
+        int rc = geo_source_next(m->src);
+        if (rc != 1) {
+            b->last = true;
+            b->read_err = rc;
+            return false;
+        }
+        parcel_prepare(m, b, &b->items[b->n++]);
+    }
+    return true;
+}
+
+static void *preparer(void *arg)
+{
+    struct pipe *q = arg;
+    for (;;) {
+        struct batch *b = take_free(q);
+        if (!b)
+            break; /* stopped */
+        bool more = fill(q->m, b);
+        push_full(q, b);
+        if (!more)
+            break;
+    }
+    return NULL;
+}
+
+/* Write every batch the preparer hands over; returns 0 when all went in, 1
+ * when --strict stopped, negative on a failure. */
+static int writer(struct pipe *q, struct progress *prog)
+{
+    struct imp *m = q->m;
+    int rc = 0;
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        while (!q->full)
+            pthread_cond_wait(&q->cv, &q->mu);
+        struct batch *b = q->full;
+        q->full = b->next;
+        if (!q->full)
+            q->full_tail = NULL;
+        pthread_mutex_unlock(&q->mu);
+
+        for (int i = 0; i < b->n && rc == 0; i++) {
+            m->read++;
+            rc = parcel_put(m, b, &b->items[i]);
+        }
+        bool last = b->last;
+        if (rc == 0 && b->read_err < 0) {
+            fprintf(stderr, "lis import: %s\n", geo_source_errmsg(m->src));
+            rc = b->read_err;
+        }
+        progress_update(prog, m->read);
+        pthread_mutex_lock(&q->mu);
+        b->next = q->free;
+        q->free = b;
+        if (rc != 0)
+            q->stop = true;
+        pthread_cond_broadcast(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+        if (rc != 0 || last)
+            return rc;
+    }
+}
+
+static void free_batches(struct batch *b)
+{
+    while (b) {
+        struct batch *next = b->next;
+        buf_free(&b->arena);
+        free(b);
+        b = next;
+    }
+}
+
+/* Import every feature of the source as parcels. */
+static int import_parcels(struct imp *m, struct progress *prog)
+{
+    struct pipe q = {.m = m};
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.cv, NULL);
+    int rc;
+    pthread_t th;
+    bool threaded = m->threads > 1 && pthread_create(&th, NULL, preparer, &q) == 0;
+    if (threaded) {
+        rc = writer(&q, prog);
+        pthread_join(th, NULL);
+    } else {
+        /* one core: the same stages, one batch at a time */
+        struct batch *b = take_free(&q);
+        bool more = true;
+        rc = 0;
+        while (rc == 0 && more) {
+            b->n = 0;
+            buf_reset(&b->arena);
+            more = fill(m, b);
+            for (int i = 0; i < b->n && rc == 0; i++) {
+                m->read++;
+                rc = parcel_put(m, b, &b->items[i]);
+            }
+            if (rc == 0 && b->read_err < 0) {
+                fprintf(stderr, "lis import: %s\n", geo_source_errmsg(m->src));
+                rc = b->read_err;
+            }
+            progress_update(prog, m->read);
+        }
+        free_batches(b);
+    }
+    free_batches(q.full);
+    free_batches(q.free);
+    pthread_mutex_destroy(&q.mu);
+    pthread_cond_destroy(&q.cv);
+    return rc;
 }
 
 /* ------------------------------------------------------------ communes */
@@ -876,6 +1107,31 @@ static int setup_geo(struct imp *m)
     return rc;
 }
 
+/* Parcels are prepared on a second thread when there is a second core. That
+ * thread finds the unit of a split former commune with store_commune_at(),
+ * on a connection of its own (a store handle is one thread's). */
+static int open_lookup(struct imp *m)
+{
+    cpu_set_t set;
+    int cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    m->threads = m->kind == KIND_PARCELS && cores > 1 ? 2 : 1;
+    m->lookup = m->store;
+    bool split = false;
+    for (int i = 1; i < m->nsv; i++)
+        split = split || strcmp(m->sv[i].code, m->sv[i - 1].code) == 0;
+    if (m->threads == 1 || !split)
+        return 0;
+    struct buf err = BUF_INIT;
+    m->lookup = store_open(m->data, STORE_READ, NULL, &err);
+    if (!m->lookup) {
+        fprintf(stderr, "lis import: store %s: %s\n", m->data, buf_cstr(&err));
+        buf_free(&err);
+        return LIS_EIO;
+    }
+    buf_free(&err);
+    return 0;
+}
+
 static void print_summary(struct imp *m, double secs)
 {
     printf("%-10s %lld\n", "read", (long long)m->read);
@@ -954,6 +1210,8 @@ int import_cmd(int argc, char **argv)
             goto out;
         if (open_store(&m, true) || setup_geo(&m) || load_places(&m))
             goto out;
+        if (open_lookup(&m))
+            goto out;
     }
 
     if ((rc = store_begin(m.store)) < 0) {
@@ -976,22 +1234,26 @@ int import_cmd(int argc, char **argv)
                     printf("%-12s %lld\n", registry_record_name((enum registry_record)i),
                            (long long)n.by_record[i]);
     } else {
-        int (*row)(struct imp *) = m.kind == KIND_PARCELS    ? parcel_row
-                                   : m.kind == KIND_COMMUNES ? commune_row
-                                                             : planning_row;
         prog = progress_begin("import", geo_source_count(m.src) > 0 ? geo_source_count(m.src) : 0);
-        while ((rc = geo_source_next(m.src)) == 1) {
-            m.read++;
-            if ((rc = row(&m)) != 0)
-                break;
-            if ((m.read & 255) == 0)
+        if (m.kind == KIND_PARCELS) {
+            rc = import_parcels(&m, prog);
+        } else {
+            int (*row)(struct imp *) = m.kind == KIND_COMMUNES ? commune_row : planning_row;
+            int more;
+            rc = 0;
+            while (rc == 0 && (more = geo_source_next(m.src)) == 1) {
+                m.read++;
+                rc = row(&m);
                 progress_update(prog, m.read);
+            }
+            if (rc == 0 && more < 0) {
+                fprintf(stderr, "lis import: %s\n", geo_source_errmsg(m.src));
+                rc = more;
+            }
         }
         progress_update(prog, m.read);
         progress_end(prog);
         prog = NULL;
-        if (rc < 0 && rc != LIS_EINTERNAL && !m.strict)
-            fprintf(stderr, "lis import: %s\n", geo_source_errmsg(m.src));
     }
     if (rc != 0)
         goto out; /* rolled back below: the store stays as it was */
@@ -1021,6 +1283,8 @@ out:
     geo_xform_free(m.xform);
     geo_free(m.geo);
     geo_source_close(m.src);
+    if (m.lookup != m.store)
+        store_close(m.lookup);
     store_close(m.store);
     config_free(m.cfg);
     keymap_free(m.seen);
