@@ -122,8 +122,8 @@ static json_t *schemas(void)
     json_object_set_new(s, "Parcel", object_of(p));
 
     json_t *list = json_object();
-    json_object_set_new(list, "match", prop("string", "Search only: national_id, sheet_number, "
-                                                      "text (absent for coordinates)"));
+    json_object_set_new(list, "match", prop("string", "Search only: national_id, sheet_number, coordinates, "
+                                                      "text"));
     json_object_set_new(list, "parcels", array_of(ref("#/components/schemas/Parcel")));
     json_object_set_new(list, "next", nullable(prop("integer", "Search only: cursor for `after`")));
     json_object_set_new(list, "more", prop("boolean", "Identifier lookup: more than `limit`"));

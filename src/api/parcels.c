@@ -361,7 +361,7 @@ static bool in_box(const struct geo_box *b, double x, double y)
 /* Parcels at a point given in `crs` (WGS 84 or native). Writes
  * {"parcels":[...]} into t->out and sends it, or a 404 problem. */
 static void parcels_at(struct api_thread *t, h2o_req_t *req, enum geo_crs crs, double x, double y,
-                       bool geometry)
+                       bool geometry, bool search)
 {
     const struct api *a = t->api;
     struct geo_box native = {a->info.bbox[0], a->info.bbox[1], a->info.bbox[2], a->info.bbox[3]};
@@ -378,7 +378,7 @@ static void parcels_at(struct api_thread *t, h2o_req_t *req, enum geo_crs crs, d
         return;
     }
     buf_reset(&t->out);
-    buf_puts(&t->out, "{\"parcels\":[");
+    buf_puts(&t->out, search ? "{\"match\":\"coordinates\",\"parcels\":[" : "{\"parcels\":[");
     struct collect c = {t, &t->out, geometry, 16, 0, false, 0};
     int rc = store_parcels_at(t->store, mx, my, want(geometry), on_parcel, &c);
     if (rc < 0) {
@@ -401,7 +401,7 @@ static void parcels_at(struct api_thread *t, h2o_req_t *req, enum geo_crs crs, d
             http_problem(req, 404, "no-parcel", "no parcel is recorded at this point");
         return;
     }
-    buf_puts(&t->out, "]}");
+    buf_puts(&t->out, search ? "],\"next\":null}" : "]}");
     send_out(t, req);
 }
 
@@ -437,9 +437,9 @@ void api_h_at(void *td, h2o_req_t *req, const struct http_route *r, const struct
     }
     bool geometry = v[AT_GEOMETRY].set && v[AT_GEOMETRY].b;
     if (lonlat)
-        parcels_at(t, req, GEO_WGS84, v[AT_LON].d, v[AT_LAT].d, geometry);
+        parcels_at(t, req, GEO_WGS84, v[AT_LON].d, v[AT_LAT].d, geometry, false);
     else
-        parcels_at(t, req, GEO_NATIVE, v[AT_E].d, v[AT_N].d, geometry);
+        parcels_at(t, req, GEO_NATIVE, v[AT_E].d, v[AT_N].d, geometry, false);
 }
 
 /* ------------------------------------------------------ by identifier */
@@ -559,8 +559,18 @@ void api_h_search(void *td, h2o_req_t *req, const struct http_route *r,
     if (ident_parse_sheet_number(q, qlen, &sn)) {
         k.after = after;
         k.geometry = geometry;
-        rc = store_parcels_by_key(t->store, v[S_COMMUNE].set ? v[S_COMMUNE].s : NULL, sn.sheet,
-                                  sn.number, want(geometry), KEY_FETCH_MAX, on_keyed, &k);
+        if (v[S_COMMUNE].set) {
+            rc = store_parcels_by_key(t->store, v[S_COMMUNE].s, sn.sheet, sn.number,
+                                      want(geometry), KEY_FETCH_MAX, on_keyed, &k);
+        } else {
+            /* The store looks keys up within a commune: ask each current unit
+             * (every parcel has one), an indexed lookup apiece. */
+            const struct api *a = t->api;
+            rc = 0;
+            for (size_t i = 0; i < a->nunits && rc >= 0 && k.n < KEY_FETCH_MAX; i++)
+                rc = store_parcels_by_key(t->store, a->units[i].code, sn.sheet, sn.number,
+                                          want(geometry), KEY_FETCH_MAX, on_keyed, &k);
+        }
         if (rc < 0 && rc != LIS_ENOTFOUND) {
             store_failed(t, req, rc);
             goto out;
@@ -582,7 +592,8 @@ void api_h_search(void *td, h2o_req_t *req, const struct http_route *r,
             http_problem(req, 400, "invalid-parameter", "longitude or latitude out of range");
             goto out;
         }
-        parcels_at(t, req, ck == IDENT_COORD_LONLAT ? GEO_WGS84 : GEO_NATIVE, x, y, geometry);
+        parcels_at(t, req, ck == IDENT_COORD_LONLAT ? GEO_WGS84 : GEO_NATIVE, x, y, geometry,
+                   true);
         goto out;
     }
     text_fold(q, qlen, &folded);

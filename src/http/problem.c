@@ -49,6 +49,7 @@ static void send_problem(h2o_req_t *req, int status, const char *type, const cha
                    H2O_STRLIT("application/problem+json"), 1);
     h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"),
                    1);
+    req->res.content_length = strlen(body);
     h2o_send_inline(req, body, strlen(body));
     free(body);
 }

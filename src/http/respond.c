@@ -74,6 +74,7 @@ void http_send_body(h2o_req_t *req, const char *ctype, const char *body, size_t 
                        1);
     }
     req->compress_hint = H2O_COMPRESS_HINT_ENABLE;
+    req->res.content_length = len; /* no chunked encoding for what is known whole */
     h2o_send_inline(req, body, len);
 }
 
