@@ -255,6 +255,8 @@ struct sq {
     struct buf err;          /* text of the last failure */
     struct buf blob;         /* scratch: the GeoPackage blob being written */
     sqlite3_stmt *st[S_COUNT];
+    bool info_valid;          /* info_cache answers store_info while ... */
+    struct store_info info_cache; /* ... the change log's last seq is still its change_seq */
     struct {
         bool dirty;
         double box[4];
@@ -973,6 +975,7 @@ static int sq_rollback(struct store *s)
         return fail(q, LIS_EINVAL, "no transaction is open");
     for (int l = 0; l < L_COUNT; l++)
         q->ext[l].dirty = false;
+    q->info_valid = false; /* seqs given out in the transaction will be given again */
     int r = sqlite3_get_autocommit(q->db) ? 0 : exec(q, "ROLLBACK");
     q->in_txn = false;
     return r;
@@ -1031,10 +1034,18 @@ static int sq_info(struct store *s, struct store_info *out)
     sqlite3_stmt *st = NULL;
     *out = q->meta;
     int r;
+    /* Every write that moves a count or an extent logs a change: while the
+     * last seq stays put, the counts (a scan of a million-row index each)
+     * need not be taken again. /healthz asks for them. */
+    if ((r = scalar_int64(q, "SELECT coalesce(max(seq), 0) FROM changes", &out->change_seq)) < 0)
+        goto out;
+    if (q->info_valid && q->info_cache.change_seq == out->change_seq) {
+        *out = q->info_cache;
+        goto out;
+    }
     if ((r = scalar_int64(q, "SELECT count(*) FROM parcels", &out->parcels)) < 0 ||
         (r = scalar_int64(q, "SELECT count(*) FROM communes", &out->communes)) < 0 ||
-        (r = scalar_int64(q, "SELECT count(*) FROM planning_zones", &out->planning_zones)) < 0 ||
-        (r = scalar_int64(q, "SELECT coalesce(max(seq), 0) FROM changes", &out->change_seq)) < 0)
+        (r = scalar_int64(q, "SELECT count(*) FROM planning_zones", &out->planning_zones)) < 0)
         goto out;
     int rc = sqlite3_prepare_v2(q->db,
                                 "SELECT min(min_x), min(min_y), max(max_x), max(max_y)"
@@ -1061,6 +1072,8 @@ static int sq_info(struct store *s, struct store_info *out)
         out->bbox[3] = have ? fmax(out->bbox[3], b[3]) : b[3];
         have = true;
     }
+    q->info_cache = *out;
+    q->info_valid = true;
 out:
     sqlite3_finalize(st);
     return r;
@@ -2006,6 +2019,7 @@ static int sq_optimize(struct store *s)
     }
     if (r == 0)
         r = exec(q, "INSERT INTO parcel_search(parcel_search) VALUES ('optimize')");
+    q->info_valid = false; /* the extents may have shrunk */
     if (r == 0)
         r = exec(q, "COMMIT");
     else

@@ -554,10 +554,16 @@ Test(store, callback_stops)
 
 Test(store, transactions)
 {
+    struct store_info in;
     cr_assert_eq(store_begin(st), 0);
     cr_assert_eq(store_begin(st), LIS_EINVAL);
     put("06022", "06022", "1", "1", "w7abc0000001", 0, 0, 10, 10, STORE_INSERTED);
+    cr_assert_eq(store_info(st, &in), 0);
+    cr_assert_eq(in.parcels, 1, "the writer sees its own writes");
     cr_assert_eq(store_rollback(st), 0);
+    cr_assert_eq(store_info(st, &in), 0);
+    cr_assert_eq(in.parcels, 0);
+    cr_assert_eq(in.change_seq, 0);
     cr_assert_eq(count("parcels"), 0);
     cr_assert_eq(count("changes"), 0);
     cr_assert_eq(store_begin(st), 0);
