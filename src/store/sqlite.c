@@ -861,8 +861,11 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
                 q->writable ? CACHE_KIB_WRITE : CACHE_KIB_READ);
     if ((r = exec(q, sql.data)) < 0)
         goto fail;
+    /* after a bulk load's checkpoint the WAL file shrinks back to this */
     if (q->writable &&
-        ((r = exec(q, "PRAGMA registry.journal_mode = WAL")) < 0 ||
+        ((r = exec(q, "PRAGMA registry.journal_mode = WAL;"
+                      "PRAGMA main.journal_size_limit = 67108864;"
+                      "PRAGMA registry.journal_size_limit = 67108864")) < 0 ||
          (r = exec(q, schema_registry)) < 0))
         goto fail;
 

@@ -773,6 +773,15 @@ Test(store, read_only_while_writing)
     cr_assert_eq(store_info(ro, &in), 0);
     cr_assert_eq(in.srid, 9215);
     store_close(ro);
+
+    /* and with no writer around (the WAL files are gone after the last close) */
+    store_close(st);
+    st = NULL;
+    ro = store_open(dir, STORE_READ, NULL, &err);
+    cr_assert(ro, "%s", buf_cstr(&err));
+    cr_assert_eq(store_count(ro, "parcels", &n), 0, "%s", store_errmsg(ro));
+    cr_assert_eq(n, 2);
+    store_close(ro);
     buf_free(&err);
     buf_free(&r.text);
 }
