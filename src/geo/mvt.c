@@ -109,6 +109,10 @@ struct mvt_tile {
     size_t nip, capip, captmp;
     struct span *ir;
     size_t nir, capir;
+    struct ipt *fp; /* finished polygons of the feature: rings, exteriors first */
+    size_t nfp, capfp;
+    struct span *fr;
+    size_t nfr, capfr, npoly;
     bool *keep;
     size_t capkeep;
     size_t *stack;
@@ -259,6 +263,8 @@ void mvt_tile_free(struct mvt_tile *t)
     free(t->ip);
     free(t->tmp);
     free(t->ir);
+    free(t->fp);
+    free(t->fr);
     free(t->keep);
     free(t->stack);
     free(t);
@@ -766,22 +772,30 @@ out:
     return poly;
 }
 
-/* Closed rings of the same kind from t->ip/ir, as doubles in t->dm/mr. */
-static void snapped_to_doubles(struct mvt_tile *t)
+/* Snapped open rings p/r as closed rings of doubles in t->dm/mr. */
+static void to_doubles(struct mvt_tile *t, const struct ipt *p, const struct span *r, size_t nr)
 {
-    GROW(t->dm, t->capdm, t->nip + t->nir);
-    GROW(t->mr, t->capmr, t->nir);
+    size_t np = 0;
+    for (size_t i = 0; i < nr; i++)
+        np += r[i].n + 1;
+    GROW(t->dm, t->capdm, np);
+    GROW(t->mr, t->capmr, nr);
     size_t k = 0;
-    for (size_t r = 0; r < t->nir; r++) {
-        t->mr[r].off = k;
-        for (size_t i = 0; i < t->ir[r].n; i++) {
-            struct ipt q = t->ip[t->ir[r].off + i];
+    for (size_t i = 0; i < nr; i++) {
+        t->mr[i].off = k;
+        for (size_t j = 0; j < r[i].n; j++) {
+            struct ipt q = p[r[i].off + j];
             t->dm[k++] = (struct dpt){q.x, q.y};
         }
-        t->dm[k] = t->dm[t->mr[r].off];
+        t->dm[k] = t->dm[t->mr[i].off];
         k++;
-        t->mr[r].n = t->ir[r].n + 1;
+        t->mr[i].n = r[i].n + 1;
     }
+}
+
+static void snapped_to_doubles(struct mvt_tile *t)
+{
+    to_doubles(t, t->ip, t->ir, t->nir);
 }
 
 /* The rings of a GEOS polygon into pts and rings (closed, as GEOS keeps them). */
@@ -838,15 +852,19 @@ static void put_path(struct mvt_layer *l, const struct ipt *p, size_t n, bool ri
 static int polygon_out(struct mvt_layer *l, const struct dpt *p, const struct span *r, size_t nr,
                        bool raw);
 
-/* Make t->ip/ir valid with GEOS and write what is polygonal in the result. */
+/* Make t->ip/ir valid with GEOS and write what is polygonal in the result.
+ * MakeValid puts new vertices where edges crossed, off the grid; GEOS's
+ * precision reduction then snap-rounds to whole units keeping the result
+ * valid, which rounding here could not promise. */
 static int repair(struct mvt_layer *l)
 {
     struct mvt_tile *t = l->tile;
     GEOSContextHandle_t gh = geos(t);
     snapped_to_doubles(t);
-    GEOSGeometry *poly = geos_polygon(t, t->dm, t->mr, t->nir), *fixed = NULL;
+    GEOSGeometry *poly = geos_polygon(t, t->dm, t->mr, t->nir), *made = NULL, *fixed = NULL;
     int rc = 0;
-    if (!poly || !(fixed = GEOSMakeValid_r(gh, poly))) {
+    if (!poly || !(made = GEOSMakeValid_r(gh, poly)) ||
+        !(fixed = GEOSGeom_setPrecision_r(gh, made, 1.0, 0))) {
         rc = LIS_EIO;
         goto out;
     }
@@ -870,6 +888,8 @@ static int repair(struct mvt_layer *l)
 out:
     if (poly)
         GEOSGeom_destroy_r(gh, poly);
+    if (made)
+        GEOSGeom_destroy_r(gh, made);
     if (fixed)
         GEOSGeom_destroy_r(gh, fixed);
     return rc;
@@ -924,9 +944,78 @@ static int polygon_out(struct mvt_layer *l, const struct dpt *p, const struct sp
         if (!ok)
             return repair(l);
     }
-    for (size_t i = 0; i < t->nir; i++)
-        put_path(l, t->ip + t->ir[i].off, t->ir[i].n, true);
+    /* done: over to the feature's finished polygons */
+    GROW(t->fp, t->capfp, t->nfp + t->nip);
+    GROW(t->fr, t->capfr, t->nfr + t->nir);
+    for (size_t i = 0; i < t->nir; i++) {
+        t->fr[t->nfr++] = (struct span){t->nfp + t->ir[i].off, t->ir[i].n};
+    }
+    memcpy(t->fp + t->nfp, t->ip, t->nip * sizeof *t->ip);
+    t->nfp += t->nip;
+    t->npoly++;
     return 0;
+}
+
+/* Each polygon of the feature is valid by now, but two of them may overlap
+ * (parts of invalid source data, or parts that snapping brought together),
+ * which makes the whole invalid: then they are merged. Writes the rings. */
+static int polygons_done(struct mvt_layer *l)
+{
+    struct mvt_tile *t = l->tile;
+    int rc = 0;
+    GEOSGeometry *multi = NULL, *merged = NULL, *fixed = NULL, **parts = NULL;
+    GEOSContextHandle_t gh = NULL;
+    if (t->npoly > 1) {
+        gh = geos(t);
+        to_doubles(t, t->fp, t->fr, t->nfr);
+        parts = xmalloc(t->npoly * sizeof *parts);
+        size_t np = 0;
+        for (size_t s = 0, e; s < t->nfr; s = e) {
+            for (e = s + 1; e < t->nfr && area2(t->fp + t->fr[e].off, t->fr[e].n) < 0; e++)
+                ;
+            if (!(parts[np] = geos_polygon(t, t->dm, t->mr + s, e - s)))
+                break;
+            np++;
+        }
+        multi = GEOSGeom_createCollection_r(gh, GEOS_MULTIPOLYGON, parts, (unsigned)np);
+        if (!multi) {
+            for (size_t i = 0; i < np; i++)
+                GEOSGeom_destroy_r(gh, parts[i]);
+            rc = LIS_EIO;
+            goto out;
+        }
+        int ok = np == t->npoly ? GEOSisValid_r(gh, multi) : 2;
+        if (ok != 1) {
+            if (!(merged = GEOSUnaryUnion_r(gh, multi)) && !(merged = GEOSMakeValid_r(gh, multi))) {
+                rc = LIS_EIO;
+                goto out;
+            }
+            if (!(fixed = GEOSGeom_setPrecision_r(gh, merged, 1.0, 0))) {
+                rc = LIS_EIO;
+                goto out;
+            }
+            t->nfp = t->nfr = t->npoly = 0;
+            int n = GEOSGetNumGeometries_r(gh, fixed);
+            for (int i = 0; i < n; i++) {
+                const GEOSGeometry *g = GEOSGetGeometryN_r(gh, fixed, i);
+                if (GEOSGeomTypeId_r(gh, g) != GEOS_POLYGON)
+                    continue;
+                size_t nr = from_geos(t, g, &t->dq, &t->capdq, &t->qr, &t->capqr);
+                polygon_out(l, t->dq, t->qr, nr, true);
+            }
+        }
+    }
+    for (size_t i = 0; i < t->nfr; i++)
+        put_path(l, t->fp + t->fr[i].off, t->fr[i].n, true);
+out:
+    free(parts);
+    if (multi)
+        GEOSGeom_destroy_r(gh, multi);
+    if (merged)
+        GEOSGeom_destroy_r(gh, merged);
+    if (fixed)
+        GEOSGeom_destroy_r(gh, fixed);
+    return rc;
 }
 
 /* Clip a polygon crossing the clip rectangle and write the pieces. */
@@ -938,14 +1027,17 @@ static int polygon_clip(struct mvt_layer *l, const struct span *r, size_t nr)
     int rc = 0;
     if (!poly)
         goto out; /* a shell too short to clip has no area to show */
-    clip = GEOSClipByRect_r(gh, poly, t->lo, t->lo, t->hi, t->hi);
-    if (!clip) {
-        /* invalid source data: clip what GEOS can make of it */
-        if (!(fixed = GEOSMakeValid_r(gh, poly)) ||
-            !(clip = GEOSClipByRect_r(gh, fixed, t->lo, t->lo, t->hi, t->hi))) {
-            rc = LIS_EIO;
-            goto out;
-        }
+    /* The rectangle clip keeps valid polygons valid but makes overlapping
+     * pieces of invalid ones, so source data that slipped through unrepaired
+     * is made valid first. */
+    int ok = GEOSisValid_r(gh, poly);
+    if (ok != 1 && !(fixed = GEOSMakeValid_r(gh, poly))) {
+        rc = LIS_EIO;
+        goto out;
+    }
+    if (!(clip = GEOSClipByRect_r(gh, fixed ? fixed : poly, t->lo, t->lo, t->hi, t->hi))) {
+        rc = LIS_EIO;
+        goto out;
     }
     int n = GEOSGetNumGeometries_r(gh, clip);
     for (int i = 0; i < n && rc == 0; i++) {
@@ -1174,7 +1266,9 @@ static int geometry(struct mvt_layer *l, struct rd *r, int *gtype)
         break;
     case WKB_POLYGON:
         *gtype = VECTOR_TILE__TILE__GEOM_TYPE__POLYGON;
-        rc = polygon(l, r);
+        t->nfp = t->nfr = t->npoly = 0;
+        if (!(rc = polygon(l, r)))
+            rc = polygons_done(l);
         break;
     case WKB_MULTILINESTRING:
     case WKB_MULTIPOLYGON:
@@ -1182,12 +1276,15 @@ static int geometry(struct mvt_layer *l, struct rd *r, int *gtype)
                                           : VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING;
         if (rd_u32(r, &n))
             return fail(t, "truncated WKB");
+        t->nfp = t->nfr = t->npoly = 0;
         for (uint32_t i = 0; i < n && !rc; i++) {
             uint32_t sub;
             if (rd_header(r, &sub) || sub != type - 3)
                 return fail(t, "malformed part %u of a multi-geometry", i);
             rc = type == WKB_MULTIPOLYGON ? polygon(l, r) : linestring(l, r);
         }
+        if (!rc && type == WKB_MULTIPOLYGON)
+            rc = polygons_done(l);
         break;
     default:
         return fail(t, "WKB type %u has no vector tile form", type);

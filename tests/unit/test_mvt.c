@@ -164,12 +164,13 @@ static long area2(const struct ring *r)
  * starts a polygon, negative ones are its holes. */
 static GEOSGeometry *as_geos(const struct ring *rings, int n)
 {
-    GEOSGeometry *polys[32];
+    GEOSGeometry *polys[256];
     int np = 0;
     for (int i = 0; i < n;) {
-        GEOSGeometry *shell = NULL, *holes[32];
+        GEOSGeometry *shell = NULL, *holes[256];
         int nh = 0;
-        for (int k = i; k < n && (k == i || area2(&rings[k]) < 0); k++, i++) {
+        int first = i;
+        for (int k = i; k < n && (k == first || area2(&rings[k]) < 0); k++, i++) {
             GEOSCoordSequence *s = GEOSCoordSeq_create_r(th, (unsigned)rings[k].n + 1, 2);
             for (size_t j = 0; j <= rings[k].n; j++) {
                 size_t q = j % rings[k].n;
@@ -177,7 +178,7 @@ static GEOSGeometry *as_geos(const struct ring *rings, int n)
                                      (double)rings[k].y[q]);
             }
             GEOSGeometry *ring = GEOSGeom_createLinearRing_r(th, s);
-            if (k == i)
+            if (k == first)
                 shell = ring;
             else
                 holes[nh++] = ring;
@@ -612,4 +613,86 @@ Test(mvt, gdal_reads_it)
     buf_free(&path);
     buf_free(&out);
     mvt_tile_free(t);
+}
+
+/* ---- property: whatever goes in, what comes out is valid ---- */
+
+/* xorshift, so the cases are the same on every run */
+static uint64_t rng = 88172645463325252ull;
+
+static double rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+/* A star-shaped polygon around (cx, cy): simple when its angles are sorted,
+ * self-crossing when they are not. */
+static void star(struct buf *wkt, double cx, double cy, double r, int n, bool sorted)
+{
+    double ang[64];
+    for (int i = 0; i < n; i++)
+        ang[i] = rnd() * 2 * M_PI;
+    if (sorted)
+        for (int i = 1; i < n; i++)
+            for (int j = i; j > 0 && ang[j - 1] > ang[j]; j--) {
+                double s = ang[j];
+                ang[j] = ang[j - 1];
+                ang[j - 1] = s;
+            }
+    double x[64], y[64];
+    for (int i = 0; i < n; i++) {
+        double rr = r * (0.2 + 0.8 * rnd());
+        x[i] = cx + rr * cos(ang[i]);
+        y[i] = cy + rr * sin(ang[i]);
+    }
+    buf_reset(wkt);
+    buf_puts(wkt, "POLYGON ((");
+    for (int i = 0; i <= n; i++)
+        buf_appendf(wkt, "%s%.6f %.6f", i ? ", " : "", x[i % n], y[i % n]);
+    buf_puts(wkt, "))");
+}
+
+Test(mvt, random_polygons_come_out_valid)
+{
+    struct buf wkt = BUF_INIT;
+    int written = 0, repaired_kinds = 0;
+    for (int i = 0; i < 1500; i++) {
+        struct mvt_tile *t = mvt_tile_new(1, 0, 0, MVT_EXTENT, MVT_BUFFER);
+        /* sizes from sub-unit to several tiles, centres around and beyond the edges */
+        double r = pow(10, -0.5 + 4 * rnd());
+        double cx = -2000 + 8000 * rnd(), cy = -2000 + 8000 * rnd();
+        int n = 3 + (int)(rnd() * 40);
+        bool sorted = rnd() < 0.7;
+        star(&wkt, cx, cy, r, n, sorted);
+        repaired_kinds += !sorted;
+        int rc = add(mvt_layer(t, "p"), 1, 0, 0, (uint64_t)i + 1, wkt.data, NULL, 0);
+        cr_assert(rc == 0 || rc == 1, "case %d: rc %d %s\n%s", i, rc, mvt_errmsg(t), wkt.data);
+        if (rc == 0) {
+            written++;
+            VectorTile__Tile *d = decode(t);
+            static struct ring rings[256];
+            int np = parts_of(d->layers[0]->features[0], rings, 256);
+            cr_assert_gt(np, 0, "case %d", i);
+            cr_expect_gt(area2(&rings[0]), 0, "case %d: first ring is no exterior", i);
+            for (int k = 0; k < np; k++) {
+                cr_expect(rings[k].closed && rings[k].n >= 3, "case %d ring %d", i, k);
+                for (size_t j = 0; j < rings[k].n; j++)
+                    cr_expect(rings[k].x[j] >= -MVT_BUFFER &&
+                                  rings[k].x[j] <= MVT_EXTENT + MVT_BUFFER &&
+                                  rings[k].y[j] >= -MVT_BUFFER &&
+                                  rings[k].y[j] <= MVT_EXTENT + MVT_BUFFER,
+                              "case %d: vertex outside", i);
+            }
+            cr_expect(valid(rings, np), "case %d: invalid output for\n%s", i, wkt.data);
+            vector_tile__tile__free_unpacked(d, NULL);
+        }
+        mvt_tile_free(t);
+    }
+    cr_log_info("%d of 1500 random polygons written, %d were self-crossing", written,
+                repaired_kinds);
+    cr_expect_gt(written, 400, "only %d written: the cases no longer test much", written);
+    buf_free(&wkt);
 }
