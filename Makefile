@@ -20,6 +20,7 @@ setup:
 build: setup
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) -Dwerror=true
 	ninja -C $(BUILD)
+	npm run --silent build
 
 demo: build
 	./$(BUILD)/lis demo --out $(DATA) --force

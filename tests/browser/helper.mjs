@@ -1,0 +1,144 @@
+// helper — the browser tests' harness: the real `lis serve` with the built
+// web page, and Debian's Chromium driven headless by playwright-core.
+//
+// The server comes from tests/api/helper.mjs (a demo store made once per
+// binary build with `lis demo --parcels 3000 --seed 7`; LIS_TEST_DATA
+// overrides it), here serving web/dist. Chromium runs with a fresh profile
+// folder and every request that does not go to our server is aborted, as if
+// the machine were offline: the base map must fail quietly while our own
+// layers draw. Screenshots go to tests/artifacts/.
+import { chromium } from 'playwright-core';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../api/helper.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const WEB_ROOT = join(root, 'web', 'dist');
+export const ARTIFACTS = join(root, 'tests', 'artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export const PHONE = { width: 360, height: 740 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+// Start the server with the web page and a browser. Resolves to
+// { base, api(path), page(path, opts), shot(page, name), close() }.
+export async function startPortal() {
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+    throw new Error(`no web page in ${WEB_ROOT}: run 'npm run build' first`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await startServer({ args: ['--set', `web_root=${WEB_ROOT}`] });
+  const profile = mkdtempSync(join(tmpdir(), 'lis-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: DESKTOP,
+      locale: 'vi-VN',
+      timeout: 60_000,
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    });
+  } catch (e) {
+    await server.stop();
+    rmSync(profile, { recursive: true, force: true });
+    throw e;
+  }
+  const origin = new URL(server.base).origin;
+  const offsite = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    offsite.push(url);
+    return route.abort('internetdisconnected');
+  });
+
+  const portal = {
+    base: server.base,
+    server,
+    context,
+    offsite,
+    async api(path) {
+      const r = await fetch(server.base + path);
+      const body = await r.json();
+      if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(body)}`);
+      return body;
+    },
+    async status(path) {
+      return (await fetch(server.base + path)).status;
+    },
+    // A new page at path with a clean slate (no saved language), collecting
+    // the page's uncaught errors in page.errors.
+    async page(path = '/', { viewport = DESKTOP, ready = true } = {}) {
+      const page = await context.newPage();
+      page.errors = [];
+      page.on('pageerror', (e) => page.errors.push(String(e)));
+      await page.setViewportSize(viewport);
+      await page.goto(`${server.base}/privacy.json`);
+      await page.evaluate(() => localStorage.clear());
+      await page.goto(server.base + path);
+      if (ready) await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      return page;
+    },
+    async shot(page, name) {
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+    },
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+      await server.stop();
+    },
+  };
+  return portal;
+}
+
+// "Phường Đông Kinh" → "phuong dong kinh": what a visitor types without diacritics.
+export function fold(s) {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+}
+
+// GeoHash → [lon, lat] of its cell's centre (the national id is the GeoHash
+// of the parcel's point on surface, so this point lies in the parcel).
+export function geohashCentre(h) {
+  const alphabet = '0123456789bcdefghjkmnpqrstuvwxyz';
+  const lon = [-180, 180], lat = [-90, 90];
+  let even = true;
+  for (const ch of h.toLowerCase()) {
+    const v = alphabet.indexOf(ch);
+    if (v < 0) throw new Error(`bad geohash ${h}`);
+    for (let b = 4; b >= 0; b--) {
+      const r = even ? lon : lat;
+      const mid = (r[0] + r[1]) / 2;
+      if ((v >> b) & 1) r[0] = mid;
+      else r[1] = mid;
+      even = !even;
+    }
+  }
+  return [(lon[0] + lon[1]) / 2, (lat[0] + lat[1]) / 2];
+}
+
+// Some parcels of the store with an address, from the API (several
+// communes, so that tests don't all use the first parcel).
+export async function sampleParcels(portal, n = 5) {
+  const { communes } = await portal.api('/api/v1/communes');
+  const out = [];
+  for (const c of communes) {
+    const { parcels } = await portal.api(`/api/v1/parcels?commune=${c.code}&limit=50`);
+    const withAddress = parcels.filter((p) => p.address && p.national_id && p.area);
+    if (withAddress.length) out.push(withAddress[Math.floor(withAddress.length / 2)]);
+    if (out.length >= n) break;
+  }
+  if (!out.length) throw new Error('the store has no parcel with an address');
+  return out;
+}
+
+// Wait until the card shows parcel id.
+export async function cardFor(page, id, timeout = 15_000) {
+  await page.waitForSelector(`#card[data-parcel-id="${id}"]`, { timeout });
+  return page.locator('#card');
+}
