@@ -180,6 +180,26 @@ static void cp_centroid(const struct cpoly *p, double *cx, double *cy)
     *cy = y0 + sy / (3 * a);
 }
 
+/* Distance from (px, py) to the convex polygon: 0 inside. */
+static double cp_dist(const struct cpoly *p, double px, double py)
+{
+    bool inside = true;
+    double best = INFINITY;
+    for (int i = 0; i < p->n; i++) {
+        int j = (i + 1) % p->n;
+        double ax = p->x[i], ay = p->y[i], dx = p->x[j] - ax, dy = p->y[j] - ay;
+        if (dx * (py - ay) - dy * (px - ax) < 0)
+            inside = false;
+        double l2 = dx * dx + dy * dy;
+        double t = l2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / l2 : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        double d = hypot(px - (ax + t * dx), py - (ay + t * dy));
+        if (d < best)
+            best = d;
+    }
+    return inside ? 0 : best;
+}
+
 static void cp_wkb(const struct cpoly *p, struct buf *b)
 {
     buf_putc(b, 1);
@@ -452,6 +472,7 @@ out:
 
 struct lot {
     int sheet;       /* index into lay.sheets */
+    int cls;         /* class of its block */
     long block;
     bool road, clipped;
     double x, y, dist, area;
@@ -500,10 +521,11 @@ static struct lot *new_lot(struct lay *L)
     return t;
 }
 
-static void add_lot(struct lay *L, long block, bool road, bool clipped, double x, double y,
-                    double area, size_t off)
+static void add_lot(struct lay *L, int cls, long block, bool road, bool clipped, double x,
+                    double y, double area, size_t off)
 {
     struct lot *t = new_lot(L);
+    t->cls = cls;
     t->block = block;
     t->road = road;
     t->clipped = clipped;
@@ -516,7 +538,7 @@ static void add_lot(struct lay *L, long block, bool road, bool clipped, double x
 }
 
 /* Keep a finished piece: as it is when inside, else its parts inside. */
-static void emit(struct lay *L, const struct cpoly *p, long block, bool road)
+static void emit(struct lay *L, const struct cpoly *p, int cls, long block, bool road)
 {
     struct fabric *f = L->f;
     GEOSGeometry *g = NULL, *cut = NULL;
@@ -528,7 +550,7 @@ static void emit(struct lay *L, const struct cpoly *p, long block, bool road)
         cp_centroid(p, &cx, &cy);
         size_t off = L->pool.len;
         cp_wkb(p, &L->pool);
-        add_lot(L, block, road, false, cx, cy, cp_area(p), off);
+        add_lot(L, cls, block, road, false, cx, cy, cp_area(p), off);
         return;
     }
     g = cp_geos(f->h, p);
@@ -540,7 +562,7 @@ static void emit(struct lay *L, const struct cpoly *p, long block, bool road)
         cp_centroid(p, &cx, &cy);
         size_t off = L->pool.len;
         cp_wkb(p, &L->pool);
-        add_lot(L, block, road, false, cx, cy, cp_area(p), off);
+        add_lot(L, cls, block, road, false, cx, cy, cp_area(p), off);
         goto out;
     }
     if (GEOSPreparedIntersects_r(f->h, L->piece_prep, g) != 1)
@@ -568,7 +590,7 @@ static void emit(struct lay *L, const struct cpoly *p, long block, bool road)
         size_t off = L->pool.len;
         if ((L->err = write_wkb(f, part, &L->pool)) != 0)
             goto out;
-        add_lot(L, block, road, true, cx, cy, a, off);
+        add_lot(L, cls, block, road, true, cx, cy, a, off);
     }
 out:
     if (cut)
@@ -577,23 +599,37 @@ out:
         GEOSGeom_destroy_r(f->h, g);
 }
 
-/* Cut p into blocks (block == 0: still above block size) and lots. */
-static void region(struct lay *L, const struct cpoly *p, long block, double target)
+static int class_at(const struct fabric_opts *o, double d);
+
+/* Cut p into blocks (block == 0: still above block size) and lots. Above
+ * block size the class follows the distance of the piece's nearest point
+ * from the centre, so the finer class keeps cutting until pieces are small.
+ * A new block takes its lots' class from the distance of its centroid, so
+ * parcels grow outward within a sheet, and even within the blocks of one
+ * class; a block keeps that class. */
+static void region(struct lay *L, const struct cpoly *p, long block, double target, int cls)
 {
-    const struct fabric_class *c = &L->o->classes[L->cls];
     uint64_t *r = &L->rng;
 
     if (L->err)
         return;
+    if (!block)
+        cls = class_at(L->o, cp_dist(p, L->o->cx, L->o->cy));
+    const struct fabric_class *c = &L->o->classes[cls];
     double a = cp_area(p);
     if (!block && a <= c->block_area * rrange(r, 0.6, 1.4)) {
+        double cx, cy;
+        cp_centroid(p, &cx, &cy);
+        int lc = class_at(L->o, hypot(cx - L->o->cx, cy - L->o->cy));
+        if (lc > cls)
+            cls = lc;
         block = ++L->next_block;
-        target = c->lot_area * rrange(r, 0.6, 1.6);
+        target = L->o->classes[cls].lot_area * rrange(r, 0.6, 1.6);
     }
     if (p->n > MAXV - 2 || (block && a <= target * rrange(r, 0.75, 1.3))) {
         if (!block)
             block = ++L->next_block;
-        emit(L, p, block, false);
+        emit(L, p, cls, block, false);
         return;
     }
 
@@ -616,20 +652,20 @@ static void region(struct lay *L, const struct cpoly *p, long block, double targ
     if (!block && w > 0 && runif(r) < c->road_prob && ext > 6 * w) {
         if (cp_cut(p, mx, my, at - w / 2, &A, &R) == 0 &&
             cp_cut(&R, mx, my, at + w / 2, &M, &B) == 0) {
-            region(L, &A, 0, 0);
-            emit(L, &M, ++L->next_block, true);
-            region(L, &B, 0, 0);
+            region(L, &A, 0, 0, cls);
+            emit(L, &M, cls, ++L->next_block, true);
+            region(L, &B, 0, 0, cls);
             return;
         }
     }
     if (cp_cut(p, mx, my, at, &A, &B) != 0) {
         if (!block)
             block = ++L->next_block;
-        emit(L, p, block, false);
+        emit(L, p, cls, block, false);
         return;
     }
-    region(L, &A, block, target);
-    region(L, &B, block, target);
+    region(L, &A, block, target, cls);
+    region(L, &B, block, target, cls);
 }
 
 static int class_at(const struct fabric_opts *o, double d)
@@ -776,7 +812,7 @@ static int lay_sheet(struct lay *L, const GEOSGeometry *g, const GEOSPreparedGeo
     push(&sq, s->x0 + s->side, s->y0);
     push(&sq, s->x0 + s->side, s->y0 + s->side);
     push(&sq, s->x0, s->y0 + s->side);
-    region(L, &sq, 0, 0);
+    region(L, &sq, 0, 0, s->cls);
     rc = L->err;
 out:
     if (L->piece_prep)
@@ -874,7 +910,8 @@ long fabric_lay(struct fabric *f, const uint8_t *wkb, size_t len, const struct f
         struct fabric_parcel p = {
             .sheet = s->number,
             .scale = level_scale[s->level],
-            .cls = s->cls,
+            .cls = t->cls,
+            .sheet_cls = s->cls,
             .number = ++number,
             .road = t->road,
             .clipped = t->clipped,

@@ -24,8 +24,11 @@
  *   - sheets are numbered in reading order of their top-left corners (north
  *     to south, then west to east) from first_sheet on; parcels 1.. within
  *     each sheet in reading order: rows are bands of height
- *     2 * sqrt(class lot_area) from the sheet's top edge, north to south; in
- *     a row, west to east by the parcel's point (x).
+ *     2 * sqrt(lot_area of the sheet's class) from the sheet's top edge,
+ *     north to south; in a row, west to east by the parcel's point (x).
+ *   - a sheet's scale follows the class at its point nearest the centre;
+ *     within it, each block takes the class at its own distance, so parcels
+ *     grow outward inside a sheet as well.
  *
  * Deterministic: the same input and seed give the same output, byte for byte.
  * A `struct fabric` holds a GEOS handle: one thread at a time. */
@@ -55,8 +58,8 @@ const char *fabric_errmsg(const struct fabric *f);   /* borrowed, valid until th
 int fabric_divide(struct fabric *f, const uint8_t *wkb, size_t len, int n, uint64_t seed,
                   double *centres, struct buf *parts);
 
-/* A density class: the sheets whose nearest point lies within max_dist of
- * the centre (and beyond every finer class) are cut this way. */
+/* A density class: sheets and blocks whose nearest point lies within
+ * max_dist of the centre (and beyond every finer class) are cut this way. */
 struct fabric_class {
     double max_dist;   /* m from the centre; the last class also covers beyond */
     int scale;         /* sheet scale denominator: 500, 1000, 2000, 5000 or 10000 */
@@ -80,7 +83,8 @@ struct fabric_opts {
 struct fabric_parcel {
     int sheet;              /* sheet number */
     int scale;              /* sheet scale denominator */
-    int cls;                /* index of the class the parcel was cut by */
+    int cls;                /* index of the class the parcel's block was cut by */
+    int sheet_cls;          /* index of the sheet's class (scale, reading-order bands) */
     int number;             /* parcel number within the sheet, 1.. */
     bool road;              /* a road strip */
     bool clipped;           /* cut by the boundary: may be non-convex */

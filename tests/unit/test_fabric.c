@@ -235,7 +235,7 @@ Test(fabric, numbered_in_reading_order)
         double prev_x = 0, prev_top = INFINITY, prev_left = -INFINITY;
         for (size_t i = 0; i < got.n; i++) {
             const struct fabric_parcel *p = &got.p[i];
-            double band = 2 * sqrt(classes[p->cls].lot_area);
+            double band = 2 * sqrt(classes[p->sheet_cls].lot_area);
             long row = (long)floor((p->sheet_box.maxy - p->y) / band);
             if (p->sheet != prev_sheet) {
                 cr_assert_eq(p->sheet, prev_sheet + 1, "%s: sheets 1.. without gaps",
