@@ -1,0 +1,133 @@
+// helper — starts the real `lis serve` over a small demo store for the API tests.
+//
+// LIS_BIN: the binary (default build/lis); LIS_TEST_DATA: a store to serve
+// (default: a demo made once per binary build with
+// `lis demo --parcels 3000 --seed 7`, kept under the system temp folder).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, existsSync, statSync, renameSync, rmSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import zlib from 'node:zlib';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const LIS_BIN = resolve(root, process.env.LIS_BIN || 'build/lis');
+
+// A demo store for this build of the binary; made once, shared by test files.
+export function demoStore() {
+  if (process.env.LIS_TEST_DATA) return process.env.LIS_TEST_DATA;
+  const stamp = Math.floor(statSync(LIS_BIN).mtimeMs);
+  const dir = join(tmpdir(), `lis-api-test-${process.getuid?.() ?? 0}-${stamp}`);
+  if (existsSync(join(dir, 'land.gpkg'))) return dir;
+  const work = mkdtempSync(join(tmpdir(), 'lis-api-demo-'));
+  const out = join(work, 'store');
+  execFileSync(LIS_BIN, ['demo', '--parcels', '3000', '--seed', '7', '--out', out],
+    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  try {
+    renameSync(out, dir);
+  } catch {
+    // another test file made it first
+  }
+  rmSync(work, { recursive: true, force: true });
+  return existsSync(join(dir, 'land.gpkg')) ? dir : out;
+}
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Start `lis serve`; resolves to { base, proc, logFile, stop(), exited }.
+export async function startServer({ loops = 2, args = [], env = {} } = {}) {
+  const data = demoStore();
+  const port = await freePort();
+  const work = mkdtempSync(join(tmpdir(), 'lis-api-run-'));
+  const logFile = join(work, 'access.log');
+  const proc = spawn(LIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', data,
+    '--loops', String(loops), '--set', `access_log=${logFile}`, '--set', 'web_root=', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  proc.stdout.on('data', () => {});
+  const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`lis serve exited: ${stderr}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status === 200) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`lis serve did not come up: ${stderr}`);
+    }
+    await sleep(100);
+  }
+  return {
+    base, port, proc, logFile, exited,
+    stderr: () => stderr,
+    accessLog: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const r = await exited;
+      rmSync(work, { recursive: true, force: true });
+      return r;
+    },
+  };
+}
+
+// A raw request (node:http), for what fetch cannot send: bodies on GET,
+// unusual methods, gzip left undecoded.
+export function raw(base, path, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((ok, fail) => {
+    const u = new URL(base);
+    const req = http.request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', fail);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+export const gunzip = (b) => zlib.gunzipSync(b);
+
+// GeoHash → [lon, lat] of the cell's centre.
+export function geohashDecode(h) {
+  const alphabet = '0123456789bcdefghjkmnpqrstuvwxyz';
+  let lon = [-180, 180], lat = [-90, 90], even = true;
+  for (const ch of h) {
+    const v = alphabet.indexOf(ch);
+    if (v < 0) throw new Error(`bad geohash ${h}`);
+    for (let b = 4; b >= 0; b--) {
+      const r = even ? lon : lat;
+      const mid = (r[0] + r[1]) / 2;
+      if ((v >> b) & 1) r[0] = mid; else r[1] = mid;
+      even = !even;
+    }
+  }
+  return [(lon[0] + lon[1]) / 2, (lat[0] + lat[1]) / 2];
+}
+
+// Fold like text_fold: lower case, no diacritics, đ → d, non-alphanumerics → one space.
+export function fold(s) {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
