@@ -283,6 +283,38 @@ test('kill -9 in the middle: the store opens with its old counts', async () => {
   assert.equal(summary(r.out).unchanged, 4241 - 1, r.out); // the one changed area goes back
 });
 
+test('a source without a CRS needs --crs; a source with several layers needs --layer', () => {
+  const dir = path.join(TMP, 'nocrs');
+  fs.mkdirSync(dir);
+  const shp = path.join(dir, 'p.shp');
+  ogr2ogr(['-f', 'ESRI Shapefile', shp, FR]);
+  fs.rmSync(path.join(dir, 'p.prj'));
+  const data = path.join(TMP, 'store-nocrs');
+  let r = lis(['import', shp, '--data', data, ...FR_MAP]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /declares no CRS; give it with --crs/);
+  assert.equal(fs.existsSync(data), false);
+  r = lis(['import', shp, '--data', data, '--crs', 'EPSG:4326', '--report',
+    path.join(TMP, 'nocrs.csv'), ...FR_MAP]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(summary(r.out).imported, 4241);
+
+  const two = path.join(TMP, 'two-layers.gpkg');
+  ogr2ogr(['-f', 'GPKG', '-nln', 'a', '-where', "section = 'AB'", two, FR]);
+  ogr2ogr(['-f', 'GPKG', '-update', '-nln', 'b', '-where', "section = 'AC'", two, FR]);
+  const data2 = path.join(TMP, 'store-layers');
+  r = lis(['import', two, '--data', data2, ...FR_MAP]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /has 2 layers \(a, b\); choose one with --layer/);
+  r = lis(['import', two, '--data', data2, '--layer', 'c', ...FR_MAP]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /no layer 'c' \(layers: a, b\)/);
+  r = lis(['import', two, '--data', data2, '--layer', 'b', '--report', path.join(TMP, 'l.csv'),
+    ...FR_MAP]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(sql(data2, 'SELECT DISTINCT sheet FROM parcels'), [['AC']]);
+});
+
 test('the same data as Shapefile and as GeoPackage (in EPSG:2154)', () => {
   const shp = path.join(TMP, 'shp');
   fs.mkdirSync(shp);
@@ -306,7 +338,7 @@ test('the same data as Shapefile and as GeoPackage (in EPSG:2154)', () => {
 
 // ------------------------------------------- communes, planning, registry
 
-test('communes, then parcels get their current commune from the boundary', () => {
+test('communes: checked and imported; then parcels of unknown communes are rejected; planning zones', () => {
   const data = path.join(TMP, 'places');
   const box = (x0, y0, x1, y1) => ({ type: 'Polygon',
     coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] });
