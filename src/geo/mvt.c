@@ -750,8 +750,8 @@ static GEOSGeometry *geos_polygon(struct mvt_tile *t, const struct dpt *p, const
     for (size_t i = 0; i < nr; i++) {
         if (r[i].n < 4)
             continue;
-        GEOSCoordSequence *s =
-            GEOSCoordSeq_copyFromBuffer_r(gh, (const double *)(p + r[i].off), (unsigned)r[i].n, 0, 0);
+        const double *xy = (const double *)(p + r[i].off);
+        GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(gh, xy, (unsigned)r[i].n, 0, 0);
         GEOSGeometry *ring = s ? GEOSGeom_createLinearRing_r(gh, s) : NULL;
         if (!ring)
             goto out;
@@ -1093,13 +1093,15 @@ static int polygon(struct mvt_layer *l, struct rd *r)
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < t->dr[0].n; i++) {
         struct dpt q = t->dp[i];
-        x0 = fmin(x0, q.x), y0 = fmin(y0, q.y), x1 = fmax(x1, q.x), y1 = fmax(y1, q.y);
+        x0 = q.x < x0 ? q.x : x0, y0 = q.y < y0 ? q.y : y0;
+        x1 = q.x > x1 ? q.x : x1, y1 = q.y > y1 ? q.y : y1;
     }
     if (x1 < t->lo || y1 < t->lo || x0 > t->hi || y0 > t->hi)
         return 0;
     for (size_t i = t->dr[0].n; i < k; i++) {
         struct dpt q = t->dp[i];
-        x0 = fmin(x0, q.x), y0 = fmin(y0, q.y), x1 = fmax(x1, q.x), y1 = fmax(y1, q.y);
+        x0 = q.x < x0 ? q.x : x0, y0 = q.y < y0 ? q.y : y0;
+        x1 = q.x > x1 ? q.x : x1, y1 = q.y > y1 ? q.y : y1;
     }
     if (x0 >= t->lo && y0 >= t->lo && x1 <= t->hi && y1 <= t->hi)
         return polygon_out(l, t->dp, t->dr, nr, false);

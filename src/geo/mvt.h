@@ -8,8 +8,10 @@
  * not the detail of the source data. Polygon rings get the spec's winding
  * (exteriors positive area by the spec's formula, holes negative); rings that
  * collapse (fewer than 3 distinct points or no area) are dropped, and so is a
- * feature left with no geometry. A polygon that snapping made invalid is
- * repaired with GEOS.
+ * feature left with no geometry. Polygons come out valid: one that snapping
+ * made invalid (or that was invalid to begin with) is repaired with GEOS and
+ * snap-rounded to the grid, and parts of a multi-polygon that came to overlap
+ * are merged.
  *
  * Strings and values are kept once per layer (the spec's keys/values tables);
  * integer attributes stay integers on the wire.
