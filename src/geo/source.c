@@ -261,6 +261,18 @@ int geo_source_geometry(struct geo_source *s, const uint8_t **wkb, size_t *len)
         }
         g = lin;
     }
+    /* CAD drawings (DGN, DXF) often draw a parcel as a closed line: take
+     * it as the polygon it encloses. Open lines stay lines. */
+    if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString && OGR_G_GetPointCount(g) >= 4 &&
+        OGR_G_GetX(g, 0) == OGR_G_GetX(g, OGR_G_GetPointCount(g) - 1) &&
+        OGR_G_GetY(g, 0) == OGR_G_GetY(g, OGR_G_GetPointCount(g) - 1)) {
+        OGRGeometryH poly = OGR_G_ForceToPolygon(OGR_G_Clone(g));
+        if (poly) {
+            if (lin)
+                OGR_G_DestroyGeometry(lin);
+            lin = g = poly;
+        }
+    }
     if (OGR_G_Is3D(g) || OGR_G_IsMeasured(g))
         OGR_G_FlattenTo2D(g); /* the feature owns g: changing it is harmless */
     size_t n = (size_t)OGR_G_WkbSize(g);

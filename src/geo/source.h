@@ -52,7 +52,9 @@ int64_t geo_source_fid(const struct geo_source *s);
 /* Text of column i of the current feature; NULL when null or unset (an empty
  * string stays ""). Leading and trailing spaces are kept. */
 const char *geo_source_field(struct geo_source *s, int i);
-/* Geometry of the current feature as 2D ISO WKB (little-endian).
+/* Geometry of the current feature as 2D ISO WKB (little-endian). Curves
+ * are made linear; a closed line string (CAD drawings' parcel outlines)
+ * becomes the polygon it encloses.
  * Returns 0 with *wkb and *len set, LIS_ENOTFOUND when the feature has no
  * geometry, LIS_EINVAL when it is empty or cannot be written as WKB. */
 int geo_source_geometry(struct geo_source *s, const uint8_t **wkb, size_t *len);

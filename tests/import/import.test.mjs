@@ -215,6 +215,8 @@ function badRows() {
     feat(p('8'), { type: 'Polygon', coordinates: [[[2.316, 48.670], [2.3161, 48.671],
       [2.3161, 48.671], [2.316, 48.670]]] }),                         // no area: nothing to repair
     feat(p('9'), { type: 'LineString', coordinates: [[2.317, 48.67], [2.318, 48.671]] }),
+    feat(p('10'), { type: 'LineString', coordinates: [[2.319, 48.67], [2.3192, 48.67],
+      [2.3192, 48.6702], [2.319, 48.67]] }),                          // closed line: a polygon
   ] };
 }
 
@@ -226,8 +228,8 @@ test('bad rows: counted by reason, reported, the rest imported', () => {
     '--map', 'land_use=land_use']);
   assert.equal(r.code, 0, r.err);
   const s = summary(r.out);
-  assert.equal(s.read, 9);
-  assert.equal(s.imported, 3, r.out);
+  assert.equal(s.read, 10);
+  assert.equal(s.imported, 4, r.out);
   assert.equal(s.repaired, 1, r.out);
   assert.equal(s.rejected, 6, r.out);
   assert.equal(s['missing identifier'], 1);
@@ -243,7 +245,7 @@ test('bad rows: counted by reason, reported, the rest imported', () => {
   assert.match(lines.find((l) => l.includes('duplicate')), /^3,91216,ZZ,1,duplicate identifier,same as feature 0/);
   assert.match(lines.find((l) => l.includes('land-use')), /,91216,ZZ,7,unknown land-use code,'XYZ'/);
   assert.deepEqual(sql(data, 'SELECT number, land_use FROM parcels ORDER BY number'),
-    [['1', 'ODT'], ['2', 'LUK+CLN'], ['6', 'ODT']]);
+    [['1', 'ODT'], ['10', 'ODT'], ['2', 'LUK+CLN'], ['6', 'ODT']]);
   assert.equal(sql(data, "SELECT count(*) FROM parcels WHERE number = '6'")[0][0], '1');
 });
 
