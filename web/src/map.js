@@ -218,6 +218,12 @@ export class PortalMap {
     this.clickMark.clear();
   }
 
+  // Centre the view on a WGS 84 point, at a zoom when given.
+  centerOn(lon, lat, zoom) {
+    if (zoom !== undefined) this.view.setZoom(zoom);
+    this.view.setCenter(fromLonLat([lon, lat]));
+  }
+
   // The pixel of a WGS 84 point in the map's viewport (for tests and keyboard use).
   pixelOf(lon, lat) {
     return this.map.getPixelFromCoordinate(fromLonLat([lon, lat]));
