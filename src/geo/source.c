@@ -21,6 +21,9 @@ struct geo_source {
     char *layer_name;
     char *crs;            /* NULL: the source declares none */
     struct buf wkb;       /* reused for every feature: no per-row allocation */
+    int nfields;
+    bool *is_text;        /* per column: GDAL hands out its own string */
+    struct buf *vals;     /* per column: our copy of a formatted non-text value */
     struct buf err;
 };
 
@@ -145,6 +148,11 @@ struct geo_source *geo_source_open(const char *path, const char *layer, struct b
     s->layer = l;
     s->defn = OGR_L_GetLayerDefn(l);
     s->layer_name = xstrdup(OGR_L_GetName(l));
+    s->nfields = OGR_FD_GetFieldCount(s->defn);
+    s->is_text = xcalloc((size_t)s->nfields + 1, sizeof *s->is_text);
+    s->vals = xcalloc((size_t)s->nfields + 1, sizeof *s->vals);
+    for (int i = 0; i < s->nfields; i++)
+        s->is_text[i] = OGR_Fld_GetType(OGR_FD_GetFieldDefn(s->defn, i)) == OFTString;
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(l);
     if (srs)
         s->crs = crs_string(srs);
@@ -163,6 +171,10 @@ void geo_source_close(struct geo_source *s)
         OGR_F_Destroy(s->feat);
     if (s->ds)
         GDALClose(s->ds);
+    for (int i = 0; i < s->nfields; i++)
+        buf_free(&s->vals[i]);
+    free(s->vals);
+    free(s->is_text);
     free(s->layer_name);
     free(s->crs);
     buf_free(&s->wkb);
@@ -234,10 +246,16 @@ int64_t geo_source_fid(const struct geo_source *s)
 
 const char *geo_source_field(struct geo_source *s, int i)
 {
-    if (!s->feat || i < 0 || i >= OGR_F_GetFieldCount(s->feat) ||
-        !OGR_F_IsFieldSetAndNotNull(s->feat, i))
+    if (!s->feat || i < 0 || i >= s->nfields || !OGR_F_IsFieldSetAndNotNull(s->feat, i))
         return NULL;
-    return OGR_F_GetFieldAsString(s->feat, i);
+    const char *v = OGR_F_GetFieldAsString(s->feat, i);
+    if (s->is_text[i])
+        return v; /* the feature's own string: valid while the feature lives */
+    /* Numbers and dates are formatted into one scratch string that GDAL
+     * frees on the next GetFieldAsString call: keep a copy per column. */
+    buf_reset(&s->vals[i]);
+    buf_puts(&s->vals[i], v ? v : "");
+    return buf_cstr(&s->vals[i]);
 }
 
 int geo_source_geometry(struct geo_source *s, const uint8_t **wkb, size_t *len)

@@ -201,8 +201,9 @@ function badRows() {
   const sq = (x, y, d = 0.0002) => ({ type: 'Polygon',
     coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] });
   const feat = (props, geometry) => ({ type: 'Feature', properties: props, geometry });
+  // (a text column read after the numeric area: GDAL reuses its buffer for numbers)
   const p = (number, lu = 'ODT') => ({ commune: '91216', section: 'ZZ', numero: number,
-    contenance: 100, land_use: lu });
+    contenance: 100.5, land_use: lu, address: `${number} rue de Grigny` });
   return { type: 'FeatureCollection', features: [
     feat(p('1'), sq(2.310, 48.670)),                                  // good
     feat(p('2', 'lun + cln'), sq(2.311, 48.670)),                     // good, legacy code mapped
@@ -244,8 +245,9 @@ test('bad rows: counted by reason, reported, the rest imported', () => {
   assert.match(lines.find((l) => l.includes('missing identifier')), /,91216,ZZ,,missing identifier,number/);
   assert.match(lines.find((l) => l.includes('duplicate')), /^3,91216,ZZ,1,duplicate identifier,same as feature 0/);
   assert.match(lines.find((l) => l.includes('land-use')), /,91216,ZZ,7,unknown land-use code,'XYZ'/);
-  assert.deepEqual(sql(data, 'SELECT number, land_use FROM parcels ORDER BY number'),
-    [['1', 'ODT'], ['10', 'ODT'], ['2', 'LUK+CLN'], ['6', 'ODT']]);
+  assert.deepEqual(sql(data, 'SELECT number, land_use, area, address FROM parcels ORDER BY number'),
+    [['1', 'ODT', '100.5', '1 rue de Grigny'], ['10', 'ODT', '100.5', '10 rue de Grigny'],
+      ['2', 'LUK+CLN', '100.5', '2 rue de Grigny'], ['6', 'ODT', '100.5', '6 rue de Grigny']]);
   assert.equal(sql(data, "SELECT count(*) FROM parcels WHERE number = '6'")[0][0], '1');
 });
 
