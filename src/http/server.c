@@ -67,7 +67,7 @@ struct counting_logger {
 
 /* Kept reachable after return: h2o objects of the loops are not torn down
  * (idle keep-alive connections may still hold them), and the process ends. */
-static struct server *last_server;
+static struct server *volatile last_server;
 
 static struct loop *loop_of(h2o_req_t *req)
 {

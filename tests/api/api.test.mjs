@@ -52,6 +52,7 @@ after(async () => {
   if (srv) {
     const r = await srv.stop();
     assert.equal(r.code, 0, srv.stderr());
+    assert.doesNotMatch(srv.stderr(), /runtime error|Sanitizer/, 'clean under sanitizers');
   }
 });
 

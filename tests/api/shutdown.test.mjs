@@ -30,6 +30,7 @@ it('SIGTERM finishes the request in flight, refuses new ones, exits 0', async ()
   assert.ok(Date.now() - t0 < 10_000);
   await assert.rejects(fetch(`${srv.base}/healthz`));
   await srv.stop();
+  assert.doesNotMatch(srv.stderr(), /runtime error|Sanitizer/);
 });
 
 it('SIGINT on an idle server exits 0 at once', async () => {
