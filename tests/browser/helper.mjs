@@ -150,7 +150,15 @@ export async function startPortal() {
       if (ready) await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
       return page;
     },
+    // Waits for the map to stop moving and draw, then saves a screenshot.
     async shot(page, name) {
+      await page.evaluate(() => new Promise((ok) => {
+        const m = window.lisMap;
+        if (!m) return ok();
+        const done = () => (m.view.getAnimating() ? setTimeout(done, 50) : m.map.once('rendercomplete', () => ok()) && m.map.render());
+        setTimeout(ok, 3000); // a map with nothing left to draw may never say so
+        done();
+      }));
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
     },
     async close() {

@@ -139,13 +139,23 @@ test('search by address without diacritics lists the parcel; choosing it flies t
   }
   if (!(await page.locator(`#card[data-parcel-id="${p.id}"]`).count())) {
     await portal.shot(page, 'search-address-results');
+    // the results are outlined on the map
+    assert.ok(await page.evaluate(() => window.lisMap.results.getFeatures().length) > 0);
+    await page.waitForFunction(() => !window.lisMap.view.getAnimating());
     const zoomBefore = await page.evaluate(() => window.lisMap.view.getZoom());
     await page.click(`#results-list button[data-parcel-id="${p.id}"]`);
     await assertCard(page, p);
-    // flown to: the parcel's point is inside the viewport, closer than before
+    // flown to: the whole parcel is in view, at least as close as before
     await page.waitForFunction(() => !window.lisMap.view.getAnimating());
     const zoom = await page.evaluate(() => window.lisMap.view.getZoom());
-    assert.ok(zoom > zoomBefore, `zoomed in (${zoomBefore} → ${zoom})`);
+    assert.ok(zoom >= zoomBefore - 1e-9, `zoomed in (${zoomBefore} → ${zoom})`);
+    const inView = await page.evaluate(() => {
+      const m = window.lisMap;
+      const view = m.view.calculateExtent(m.map.getSize());
+      const e = m.selection.getExtent();
+      return e[0] >= view[0] && e[1] >= view[1] && e[2] <= view[2] && e[3] <= view[3];
+    });
+    assert.ok(inView, 'the chosen parcel is wholly in view');
   } else {
     await assertCard(page, p);
   }
@@ -214,7 +224,7 @@ test('a map click on a parcel opens its card (pixel from the parcel\'s coordinat
   const p = sample[0];
   const [lon, lat] = geohashCentre(p.national_id);
   await page.evaluate(([a, b]) => window.lisMap.centerOn(a, b, 18), [lon, lat]);
-  await page.evaluate(() => new Promise((r) => window.lisMap.map.once('rendercomplete', r)));
+  await page.evaluate(() => new Promise((r) => window.lisMap.map.once('rendercomplete', () => r())));
   const [x, y] = await page.evaluate(([a, b]) => window.lisMap.pixelOf(a, b), [lon, lat]);
   const box = await page.locator('#map').boundingBox();
   await page.mouse.click(box.x + x, box.y + y);
@@ -250,7 +260,7 @@ test('the map draws vector tiles: communes, and parcels from their zoom', async 
   const [lon, lat] = geohashCentre(p.national_id);
   await page.evaluate(([a, b]) => window.lisMap.centerOn(a, b, 18), [lon, lat]);
   await page.waitForFunction(() => (window.lisMap.tileStats.parcels?.loaded ?? 0) > 0, null, { timeout: 20_000 });
-  await page.evaluate(() => new Promise((r) => window.lisMap.map.once('rendercomplete', r)));
+  await page.evaluate(() => new Promise((r) => window.lisMap.map.once('rendercomplete', () => r())));
   const ids = await page.evaluate(([a, b]) => window.lisMap.featuresAt(window.lisMap.pixelOf(a, b), 'parcels')
     .map((f) => String(f.id ?? f.properties.id)), [lon, lat]);
   assert.ok(ids.includes(String(p.id)), `parcel ${p.id} drawn under its point (found ${ids.join(',')})`);

@@ -110,7 +110,7 @@ async function search(q, params = {}) {
     return;
   }
   const commune = $('search-commune').value;
-  const query = { q, commune: commune || undefined, limit: 20, ...params };
+  const query = { q, commune: commune || undefined, limit: 20, geometry: true, ...params };
   say('search.running');
   try {
     const r = await api.search(query);
@@ -119,6 +119,7 @@ async function search(q, params = {}) {
     state.results = { q, match: r.match || 'point', parcels: prev.concat(parcels), next: r.next ?? null, query };
     say(null);
     drawResults();
+    map.showResults(state.results.parcels, { fit: state.results.parcels.length > 1 });
     if (!state.results.parcels.length) {
       say('search.none', { q }, { error: true });
       return;
@@ -137,6 +138,7 @@ async function search(q, params = {}) {
     if (err instanceof ApiError && (err.kind === 'no-parcel' || err.kind === 'not-found')) {
       state.results = { q, match: 'point', parcels: [], next: null, query };
       drawResults();
+      map.showResults([]);
     }
     sayError(err);
   }
@@ -303,7 +305,7 @@ function drawCard() {
     : null;
 
   const copied = el('span', { class: 'muted', role: 'status' });
-  card.replaceChildren(
+  card.replaceChildren(...[
     el('div', { class: 'card-head' },
       el('h2', { id: 'card-h', tabindex: '-1', text: parcelTitle(p) }),
       el('button', { type: 'button', class: 'close', 'aria-label': t('card.close'), title: t('card.close'), onclick: closeCard, text: '×' })),
@@ -326,7 +328,7 @@ function drawCard() {
         },
         text: t('card.copy'),
       }), ' ', copied),
-  );
+  ].flat().filter(Boolean));
 }
 
 function errText(err) {

@@ -48,6 +48,10 @@ const styles = {
     fill: new Fill({ color: 'rgba(255, 255, 255, 0.01)' }), // clickable inside, not only on the line
     stroke: new Stroke({ color: '#b3261e', width: 1 }),
   }),
+  result: new Style({
+    fill: new Fill({ color: 'rgba(10, 88, 202, 0.12)' }),
+    stroke: new Stroke({ color: '#0a58ca', width: 2 }),
+  }),
   selected: new Style({
     fill: new Fill({ color: 'rgba(255, 214, 0, 0.35)' }),
     stroke: new Stroke({ color: '#0a58ca', width: 4 }),
@@ -120,11 +124,13 @@ export class PortalMap {
 
     this.selection = new VectorSource();
     this.selectionLayer = new VectorLayer({ source: this.selection, style: styles.selected, zIndex: 50 });
+    this.results = new VectorSource();
+    this.resultsLayer = new VectorLayer({ source: this.results, style: styles.result, zIndex: 49 });
     this.clickMark = new VectorSource();
     this.clickLayer = new VectorLayer({ source: this.clickMark, style: styles.clicked, zIndex: 51 });
     this.map = new Map({
       target,
-      layers: [this.basemap, this.selectionLayer, this.clickLayer],
+      layers: [this.basemap, this.resultsLayer, this.selectionLayer, this.clickLayer],
       view: this.view,
       controls: defaultControls({ attributionOptions: { collapsible: true, collapsed: false } })
         .extend([new ScaleLine()]),
@@ -211,6 +217,24 @@ export class PortalMap {
       this.view.fit(extent, { padding: [pad, pad, pad, pad], maxZoom: 19, duration: 500 });
     }
     return extent;
+  }
+
+  // Outline search results (parcels with GeoJSON geometry) and, with fit,
+  // bring them all into view.
+  showResults(parcels, { fit = false } = {}) {
+    this.results.clear();
+    const format = new GeoJSON();
+    for (const p of parcels) {
+      if (!p.geometry) continue;
+      const f = format.readFeature({ type: 'Feature', id: p.id, geometry: p.geometry, properties: {} },
+        { dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
+      this.results.addFeature(f);
+    }
+    if (fit && this.results.getFeatures().length) {
+      const size = this.map.getSize() || [360, 360];
+      const pad = Math.round(Math.min(size[0], size[1]) * 0.1);
+      this.view.fit(this.results.getExtent(), { padding: [pad, pad, pad, pad], maxZoom: 18, duration: 400 });
+    }
   }
 
   clearSelection() {
