@@ -99,6 +99,8 @@ struct imp {
 
     struct keymap *seen; /* identifiers read so far -> feature id */
 
+    double t_rows, t_commit, t_optimize; /* seconds, for the summary */
+
     /* counts */
     int64_t read, inserted, updated, unchanged, repaired, rejected;
     struct {
@@ -1147,7 +1149,10 @@ static void print_summary(struct imp *m, double secs)
         printf("  %-24s %lld\n", m->reasons[i].reason, (long long)m->reasons[i].n);
     if (m->report)
         printf("report     %s\n", buf_cstr(&m->report_name));
-    printf("seconds    %.2f\n", secs);
+    printf("seconds    %.2f", secs);
+    if (m->t_commit > 0)
+        printf(" (rows %.2f, commit %.2f, optimize %.2f)", m->t_rows, m->t_commit, m->t_optimize);
+    printf("\n");
 }
 
 static double now(void)
@@ -1258,13 +1263,18 @@ int import_cmd(int argc, char **argv)
     if (rc != 0)
         goto out; /* rolled back below: the store stays as it was */
 
+    double t1 = now();
+    m.t_rows = t1 - t0;
     if ((rc = store_commit(m.store)) < 0) {
         fprintf(stderr, "lis import: commit: %s\n", store_errmsg(m.store));
         goto out;
     }
     in_tx = false;
+    double t2 = now();
+    m.t_commit = t2 - t1;
     if ((rc = store_optimize(m.store)) < 0)
         fprintf(stderr, "lis import: warning: optimize: %s\n", store_errmsg(m.store));
+    m.t_optimize = now() - t2;
     print_summary(&m, now() - t0);
     code = 0;
 out:
