@@ -7,14 +7,21 @@
  * ST_MinX..ST_MaxY: we register those on every connection). Plain tables next
  * to the layers hold what GIS tools need not see as layers:
  *   parcel_history   retired versions, geometry as GeoPackage blobs
- *   parcel_mercator  an R*Tree over the Web-Mercator boxes of current parcels
- *                    with the Web-Mercator WKB as auxiliary column: a map
- *                    click reads one R*Tree and never touches the native layer
- *                    index
- *   parcel_search    FTS5 over the callers' folded search text, rowid = parcel id
+ *   parcel_mercator  the Web-Mercator WKB of current parcels, with the R*Tree
+ *                    parcel_mercator_index over their boxes: a map click
+ *                    reads these two and the matching parcels rows only
+ *   parcel_search    FTS5 over the callers' folded search text, rowid = parcel id;
+ *                    writes to it are queued and applied in batches (below)
  *   survey_communes, land_use_codes, lis_meta (settings fixed at creation)
  *   changes          one row per parcel write, with its Web-Mercator box, so
  *                    that caches (tiles) in other processes can be invalidated
+ *
+ * Why the FTS5 queue: inside a transaction, every statement that needs a
+ * statement journal (an insert into parcels, with its triggers) makes SQLite
+ * call xSavepoint on each virtual table written in the transaction, and FTS5
+ * answers by flushing its pending terms into a new segment: one segment per
+ * parcel, most of the cost of a bulk load. Applying the search-index writes
+ * together, at commit or every FTS_BATCH parcels, keeps them in one segment.
  *
  * Every statement is prepared once per connection, on first use, and reused.
  * A statement still running (a callback calling back into the store) is never
@@ -50,6 +57,8 @@
 #define MMAP_BYTES "1073741824"        /* read through the OS page cache, not SQLite's */
 #define CACHE_KIB_WRITE "-131072"      /* 128 MiB: bulk loads touch many index pages */
 #define CACHE_KIB_READ "-16384"        /* 16 MiB per reader; mmap does most of the work */
+#define FTS_BATCH 8192                 /* queued search-index writes before they are applied */
+#define FTS_DELETE SIZE_MAX
 
 /* The layers, in the order of the pending-extent slots below. */
 enum layer { L_PARCELS, L_COMMUNES, L_PLANNING, L_COUNT };
@@ -87,8 +96,11 @@ enum stmt_id {
     S_PARCEL_DELETE,
     S_MERC_INSERT,
     S_MERC_UPDATE,
-    S_MERC_BOX,
     S_MERC_DELETE,
+    S_MIDX_INSERT,
+    S_MIDX_UPDATE,
+    S_MIDX_DELETE,
+    S_MERC_BOX,
     S_FTS_INSERT,
     S_FTS_DELETE,
     S_CHANGE,
@@ -123,10 +135,13 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_PARCEL_BOX] = "SELECT " PCOLS " FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id"
                      " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?2"
                      " ORDER BY p.fid LIMIT ?5",
-    /* no ORDER BY: a sorter would copy every candidate before the point test */
-    [S_PARCEL_AT] = "SELECT " PCOLS ", m.geom FROM parcel_mercator m JOIN parcels p"
-                    " ON p.fid = m.id WHERE m.minx <= ?1 AND m.maxx >= ?1"
-                    " AND m.miny <= ?2 AND m.maxy >= ?2",
+    /* the point test runs in SQL, between the Web-Mercator row and the parcel
+     * row, so a box that holds the point but not its polygon costs no parcel
+     * lookup; no ORDER BY: a sorter would copy every row */
+    [S_PARCEL_AT] = "SELECT " PCOLS ", m.geom FROM parcel_mercator_index r"
+                    " JOIN parcel_mercator m ON m.id = r.id JOIN parcels p ON p.fid = r.id"
+                    " WHERE r.minx <= ?1 AND r.maxx >= ?1 AND r.miny <= ?2 AND r.maxy >= ?2"
+                    " AND lis_wkb_contains(m.geom, ?1, ?2)",
     /* by key: one statement per shape of the question, so that each OR arm
      * uses its own index (survey_commune, sheet, number) or (commune, sheet, number) */
     [S_PARCEL_KEY_C] = "SELECT " PCOLS " FROM parcels p"
@@ -164,12 +179,15 @@ static const char *const stmt_sql[S_COUNT] = {
                     " area, area_map, land_use, address, valid_from, ?2, geom"
                     " FROM parcels WHERE fid = ?1",
     [S_PARCEL_DELETE] = "DELETE FROM parcels WHERE fid = ?1",
-    [S_MERC_INSERT] = "INSERT INTO parcel_mercator(id, minx, maxx, miny, maxy, geom)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [S_MERC_UPDATE] = "UPDATE parcel_mercator SET minx = ?2, maxx = ?3, miny = ?4, maxy = ?5,"
-                      " geom = ?6 WHERE id = ?1",
-    [S_MERC_BOX] = "SELECT minx, maxx, miny, maxy FROM parcel_mercator WHERE id = ?1",
+    [S_MERC_INSERT] = "INSERT INTO parcel_mercator(id, geom) VALUES (?1, ?2)",
+    [S_MERC_UPDATE] = "UPDATE parcel_mercator SET geom = ?2 WHERE id = ?1",
     [S_MERC_DELETE] = "DELETE FROM parcel_mercator WHERE id = ?1",
+    [S_MIDX_INSERT] = "INSERT INTO parcel_mercator_index(id, minx, maxx, miny, maxy)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_MIDX_UPDATE] = "UPDATE parcel_mercator_index SET minx = ?2, maxx = ?3, miny = ?4,"
+                      " maxy = ?5 WHERE id = ?1",
+    [S_MIDX_DELETE] = "DELETE FROM parcel_mercator_index WHERE id = ?1",
+    [S_MERC_BOX] = "SELECT minx, maxx, miny, maxy FROM parcel_mercator_index WHERE id = ?1",
     [S_FTS_INSERT] = "INSERT INTO parcel_search(rowid, text) VALUES (?1, ?2)",
     [S_FTS_DELETE] = "DELETE FROM parcel_search WHERE rowid = ?1",
     [S_CHANGE] = "INSERT INTO changes(at, kind, parcel_id, minx, miny, maxx, maxy)"
@@ -255,6 +273,12 @@ struct sq {
     struct buf err;          /* text of the last failure */
     struct buf blob;         /* scratch: the GeoPackage blob being written */
     sqlite3_stmt *st[S_COUNT];
+    struct fts_op {
+        int64_t id;          /* parcel id = rowid */
+        size_t text;         /* offset in fts_text, or FTS_DELETE */
+    } *fts_ops;              /* search-index writes not applied yet */
+    size_t fts_n, fts_cap;
+    struct buf fts_text;     /* their texts, NUL-separated */
     bool info_valid;          /* info_cache answers store_info while ... */
     struct store_info info_cache; /* ... the change log's last seq is still its change_seq */
     struct {
@@ -264,6 +288,7 @@ struct sq {
 };
 
 static const struct store_ops sqlite_ops;
+static int fts_flush(struct sq *q);
 
 /* ------------------------------------------------------------------ errors */
 
@@ -432,11 +457,24 @@ static void fn_bound(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_double(cx, v);
 }
 
+/* lis_wkb_contains(wkb, x, y): the map click's point test, in SQL. */
+static void fn_contains(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const uint8_t *wkb = sqlite3_value_blob(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    double x = sqlite3_value_double(argv[1]), y = sqlite3_value_double(argv[2]);
+    sqlite3_result_int(cx, wkb && geo_wkb_contains_point(wkb, n, x, y) == 1);
+}
+
 static int register_functions(sqlite3 *db)
 {
     static const char *const bound[] = {"ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     int rc = sqlite3_create_function_v2(db, "ST_IsEmpty", 1, flags, NULL, fn_is_empty, NULL,
+                                        NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db, "lis_wkb_contains", 3, flags, NULL, fn_contains, NULL,
                                         NULL, NULL);
     for (intptr_t i = 0; i < 4 && rc == SQLITE_OK; i++)
         rc = sqlite3_create_function_v2(db, bound[i], 1, flags, (void *)i, fn_bound, NULL, NULL,
@@ -502,7 +540,8 @@ static const char schema_gpkg[] =
     " number TEXT NOT NULL, area REAL, area_map REAL, land_use TEXT NOT NULL, address TEXT,"
     " valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, geom BLOB);"
     "CREATE UNIQUE INDEX parcel_history_id ON parcel_history(id, version);"
-    "CREATE VIRTUAL TABLE parcel_mercator USING rtree(id, minx, maxx, miny, maxy, +geom);"
+    "CREATE TABLE parcel_mercator (id INTEGER PRIMARY KEY, geom BLOB NOT NULL);"
+    "CREATE VIRTUAL TABLE parcel_mercator_index USING rtree(id, minx, maxx, miny, maxy);"
     "CREATE VIRTUAL TABLE parcel_search USING fts5(text,"
     " tokenize = 'unicode61 remove_diacritics 0');"
     /* Two public reference lists are registered as GeoPackage attribute
@@ -765,6 +804,8 @@ static void sq_close(struct store *s)
     sqlite3_close_v2(q->db);
     buf_free(&q->err);
     buf_free(&q->blob);
+    buf_free(&q->fts_text);
+    free(q->fts_ops);
     free(q);
 }
 
@@ -963,7 +1004,9 @@ static int sq_commit(struct store *s)
     struct sq *q = (struct sq *)s;
     if (!q->in_txn)
         return fail(q, LIS_EINVAL, "no transaction is open");
-    int r = extents_flush(q);
+    int r = fts_flush(q);
+    if (r == 0)
+        r = extents_flush(q);
     if (r == 0)
         r = exec(q, "COMMIT");
     if (r == 0 || sqlite3_get_autocommit(q->db))
@@ -979,6 +1022,8 @@ static int sq_rollback(struct store *s)
     for (int l = 0; l < L_COUNT; l++)
         q->ext[l].dirty = false;
     q->info_valid = false; /* seqs given out in the transaction will be given again */
+    q->fts_n = 0;
+    buf_reset(&q->fts_text);
     int r = sqlite3_get_autocommit(q->db) ? 0 : exec(q, "ROLLBACK");
     q->in_txn = false;
     return r;
@@ -1473,6 +1518,8 @@ static int sq_parcels_search(struct store *s, const char *folded, int64_t after,
     int r = 0;
     if (!build_match(folded, &match))
         goto out;
+    if (q->fts_n && (r = fts_flush(q)) < 0) /* this transaction's own writes count */
+        goto out;
     sqlite3_stmt *st = acquire(q, S_PARCEL_SEARCH);
     if (!st) {
         r = LIS_EIO;
@@ -1488,7 +1535,7 @@ out:
 }
 
 /* The map-click hot path: the Web-Mercator R*Tree narrows to the boxes that
- * hold the point, the auxiliary WKB decides, no allocation per row. */
+ * hold the point, lis_wkb_contains decides; no allocation per row. */
 static int sq_parcels_at(struct store *s, double x, double y, unsigned want, store_parcel_cb cb,
                          void *ctx)
 {
@@ -1502,8 +1549,6 @@ static int sq_parcels_at(struct store *s, double x, double y, unsigned want, sto
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const uint8_t *merc = sqlite3_column_blob(st, PC_MERCATOR);
         size_t mlen = (size_t)sqlite3_column_bytes(st, PC_MERCATOR);
-        if (!merc || geo_wkb_contains_point(merc, mlen, x, y) != 1)
-            continue;
         struct store_parcel p = {0};
         p.id = sqlite3_column_int64(st, 0);
         p.version = sqlite3_column_int(st, 1);
@@ -1576,35 +1621,72 @@ static int run_id(struct sq *q, enum stmt_id id, int64_t v, const char *text2)
     return r;
 }
 
-static int merc_write(struct sq *q, enum stmt_id id, int64_t pid, const struct store_parcel *p,
+/* Write the Web-Mercator copy and its index entry (insert or update). */
+static int merc_write(struct sq *q, bool update, int64_t pid, const struct store_parcel *p,
                       const struct geo_box *b)
 {
-    sqlite3_stmt *st = acquire(q, id);
+    enum stmt_id gid = update ? S_MERC_UPDATE : S_MERC_INSERT;
+    enum stmt_id iid = update ? S_MIDX_UPDATE : S_MIDX_INSERT;
+    sqlite3_stmt *st = acquire(q, gid);
     if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, pid);
+    bind_blob(st, 2, p->wkb_mercator, p->wkb_mercator_len);
+    int r = run(q, st, "parcel_mercator");
+    release(q, gid, st);
+    if (r < 0)
+        return r;
+    if (!(st = acquire(q, iid)))
         return LIS_EIO;
     sqlite3_bind_int64(st, 1, pid);
     sqlite3_bind_double(st, 2, b->minx);
     sqlite3_bind_double(st, 3, b->maxx);
     sqlite3_bind_double(st, 4, b->miny);
     sqlite3_bind_double(st, 5, b->maxy);
-    bind_blob(st, 6, p->wkb_mercator, p->wkb_mercator_len);
-    int r = run(q, st, "parcel_mercator");
-    release(q, id, st);
+    r = run(q, st, "parcel_mercator_index");
+    release(q, iid, st);
     return r;
 }
 
-static int fts_insert(struct sq *q, int64_t pid, const char *text)
+/* Apply the queued search-index writes, in order. */
+static int fts_flush(struct sq *q)
 {
-    if (!text || !*text)
-        return 0;
-    sqlite3_stmt *st = acquire(q, S_FTS_INSERT);
-    if (!st)
-        return LIS_EIO;
-    sqlite3_bind_int64(st, 1, pid);
-    bind_text(st, 2, text);
-    int r = run(q, st, "parcel_search");
-    release(q, S_FTS_INSERT, st);
+    int r = 0;
+    for (size_t i = 0; i < q->fts_n && r == 0; i++) {
+        const struct fts_op *op = &q->fts_ops[i];
+        enum stmt_id id = op->text == FTS_DELETE ? S_FTS_DELETE : S_FTS_INSERT;
+        sqlite3_stmt *st = acquire(q, id);
+        if (!st)
+            return LIS_EIO;
+        sqlite3_bind_int64(st, 1, op->id);
+        if (op->text != FTS_DELETE)
+            sqlite3_bind_text(st, 2, q->fts_text.data + op->text, -1, SQLITE_STATIC);
+        r = run(q, st, "parcel_search");
+        release(q, id, st);
+    }
+    q->fts_n = 0;
+    buf_reset(&q->fts_text);
     return r;
+}
+
+/* Queue a search-index write: the deletion of parcel pid's entry, or the
+ * insertion of text (none for a NULL or empty text). */
+static int fts_queue(struct sq *q, int64_t pid, const char *text, bool del)
+{
+    if (!del && (!text || !*text))
+        return 0;
+    if (q->fts_n == q->fts_cap) {
+        q->fts_cap = q->fts_cap ? q->fts_cap * 2 : 256;
+        q->fts_ops = xrealloc(q->fts_ops, q->fts_cap * sizeof *q->fts_ops);
+    }
+    struct fts_op *op = &q->fts_ops[q->fts_n++];
+    op->id = pid;
+    op->text = FTS_DELETE;
+    if (!del) {
+        op->text = q->fts_text.len;
+        buf_append(&q->fts_text, text, strlen(text) + 1); /* keep the NUL */
+    }
+    return q->fts_n >= FTS_BATCH ? fts_flush(q) : 0;
 }
 
 static void box_union(struct geo_box *a, const struct geo_box *b)
@@ -1690,9 +1772,9 @@ static int sq_parcel_put(struct store *s, const struct store_parcel *p, int64_t 
         /* the new shape's own box goes into the index; the union goes to the log */
         struct geo_box own_box;
         geo_wkb_envelope(p->wkb_mercator, p->wkb_mercator_len, &own_box);
-        if ((r = merc_write(q, had_merc ? S_MERC_UPDATE : S_MERC_INSERT, pid, p, &own_box)) < 0 ||
-            (r = run_id(q, S_FTS_DELETE, pid, NULL)) < 0 ||
-            (r = fts_insert(q, pid, p->search_text)) < 0 ||
+        if ((r = merc_write(q, had_merc, pid, p, &own_box)) < 0 ||
+            (r = fts_queue(q, pid, NULL, true)) < 0 ||
+            (r = fts_queue(q, pid, p->search_text, false)) < 0 ||
             (r = log_change(q, now, "update", pid, &mbox)) < 0)
             goto out;
         r = STORE_UPDATED;
@@ -1740,8 +1822,8 @@ static int sq_parcel_put(struct store *s, const struct store_parcel *p, int64_t 
         if ((r = run(q, st, "parcels")) < 0)
             goto out;
         pid = sqlite3_last_insert_rowid(q->db);
-        if ((r = merc_write(q, S_MERC_INSERT, pid, p, &mbox)) < 0 ||
-            (r = fts_insert(q, pid, p->search_text)) < 0 ||
+        if ((r = merc_write(q, false, pid, p, &mbox)) < 0 ||
+            (r = fts_queue(q, pid, p->search_text, false)) < 0 ||
             (r = log_change(q, now, "insert", pid, &mbox)) < 0)
             goto out;
         r = STORE_INSERTED;
@@ -1781,7 +1863,7 @@ static int sq_parcel_retire(struct store *s, int64_t id, const char *when)
     }
     if ((r = run_id(q, S_PARCEL_DELETE, id, NULL)) < 0 ||
         (r = run_id(q, S_MERC_DELETE, id, NULL)) < 0 ||
-        (r = run_id(q, S_FTS_DELETE, id, NULL)) < 0 ||
+        (r = run_id(q, S_MIDX_DELETE, id, NULL)) < 0 || (r = fts_queue(q, id, NULL, true)) < 0 ||
         (r = log_change(q, now, "retire", id, have_box ? &mbox : NULL)) < 0)
         goto out;
 out:
@@ -1995,6 +2077,11 @@ static int sq_registry_clear(struct store *s, int64_t parcel_id)
 static int sq_count(struct store *s, const char *what, int64_t *n)
 {
     struct sq *q = (struct sq *)s;
+    if (q->fts_n && strcmp(what, "parcel_search") == 0) {
+        int r = fts_flush(q);
+        if (r < 0)
+            return r;
+    }
     for (size_t i = 0; i < sizeof count_sql / sizeof count_sql[0]; i++)
         if (strcmp(what, count_sql[i].name) == 0)
             return scalar_int64(q, count_sql[i].sql, n);
