@@ -931,6 +931,8 @@ static const char *origin_for(const char *use, bool org, bool bought, bool inher
         return names_unif(r) < 0.75
                    ? "Công nhận quyền sử dụng đất như giao đất có thu tiền sử dụng đất"
                    : "Nhà nước giao đất có thu tiền sử dụng đất";
+    if (is_public_managed(use))
+        return "Nhà nước giao đất để quản lý";
     if (org)
         return "Nhà nước giao đất không thu tiền sử dụng đất";
     return names_unif(r) < 0.75
@@ -1094,7 +1096,10 @@ static int on_parcel(void *ctx, const struct fabric_parcel *p)
     double yr = names_unif(&r);
     struct date issued = date_in(&r, yr < 0.25 ? 1994 : yr < 0.7 ? 2004 : 2015,
                                  yr < 0.25 ? 2003 : yr < 0.7 ? 2014 : 2024);
-    date_time_iso(surveyed, valid_from);
+    /* the parcel exists from its survey, or from an older certificate */
+    date_time_iso(!is_public_managed(use.data) && date_key(issued) < date_key(surveyed) ? issued
+                                                                                       : surveyed,
+                  valid_from);
 
     struct store_parcel sp = {0};
     memcpy(sp.survey_commune, D->m->code, sizeof D->m->code);
@@ -1655,7 +1660,7 @@ int demo_cmd(int argc, char **argv)
     struct config *cfg = NULL;
     struct source S = {0};
     struct demo D = {0};
-    struct buf err = BUF_INIT, wgs = BUF_INIT;
+    struct buf err = BUF_INIT, wgs = BUF_INIT, wkt = BUF_INIT, crs_name = BUF_INIT;
     int *next_sheet = NULL;
     int status = 1, c;
 
@@ -1723,11 +1728,20 @@ int demo_cmd(int argc, char **argv)
         fprintf(stderr, "lis demo: %s\n", err.data);
         goto out;
     }
-    mkdir(out_dir, 0755); /* the parent must exist; the store says so when it does not */
+    /* the CRS's WKT and name for the GeoPackage: 'PROJCS["VN-2000 / TM-3 107-15",...' */
+    if (geo_crs_wkt(D.g, &wkt) != 0) {
+        fprintf(stderr, "lis demo: %s\n", geo_errmsg(D.g));
+        goto out;
+    }
+    const char *q1 = strchr(wkt.data, '"'), *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
+    if (q1 && q2)
+        buf_append(&crs_name, q1 + 1, (size_t)(q2 - q1 - 1));
     struct store_create_opts co = {.crs = config_get(cfg, "crs"),
                                    .province_code = config_get(cfg, "province_code"),
                                    .province_name = config_get(cfg, "province_name"),
-                                   .mountainous = config_get_bool(cfg, "mountainous")};
+                                   .mountainous = config_get_bool(cfg, "mountainous"),
+                                   .crs_name = crs_name.len ? crs_name.data : NULL,
+                                   .crs_wkt = wkt.data};
     D.st = store_open(out_dir, STORE_CREATE, &co, &err);
     if (!D.st) {
         fprintf(stderr, "lis demo: %s: %s\n", out_dir, err.data);
@@ -1843,5 +1857,7 @@ out:
     config_free(cfg);
     buf_free(&err);
     buf_free(&wgs);
+    buf_free(&wkt);
+    buf_free(&crs_name);
     return status;
 }

@@ -561,3 +561,18 @@ out:
     GEOSGeom_destroy_r(g->gh, gb);
     return rc;
 }
+
+/* ---- the native CRS as WKT ----
+ * Added for `lis demo` (store_create_opts.crs_wkt): a GeoPackage's
+ * gpkg_spatial_ref_sys.definition holds WKT 1, so PROJ writes WKT1_GDAL. */
+int geo_crs_wkt(struct geo *g, struct buf *out)
+{
+    const char *const opts[] = {"MULTILINE=NO", NULL};
+    const char *w = proj_as_wkt(g->pj, g->native, PJ_WKT1_GDAL, opts);
+    if (!w) {
+        set_err(g, "PROJ cannot write the native CRS as WKT", NULL);
+        return LIS_EIO;
+    }
+    buf_puts(out, w);
+    return 0;
+}

@@ -40,6 +40,9 @@ struct geo *geo_new(const char *native_crs, struct buf *err);
 void geo_free(struct geo *g); /* NULL is a no-op */
 const char *geo_errmsg(const struct geo *g); /* borrowed, valid until the next call on g */
 int geo_native_srid(const struct geo *g);     /* n of EPSG:n */
+/* The native CRS as WKT 1 (GDAL flavour, one line), appended to out; for a
+ * GeoPackage's gpkg_spatial_ref_sys. Returns 0 or LIS_EIO. */
+int geo_crs_wkt(struct geo *g, struct buf *out);
 
 /* Transform one point between the province's CRSs. Returns 0, or LIS_EINVAL
  * when the point cannot be transformed (not finite, outside the CRS's domain). */
