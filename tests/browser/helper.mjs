@@ -139,10 +139,12 @@ export async function startPortal() {
     },
     // A new page at path with a clean slate (no saved language), collecting
     // the page's uncaught errors in page.errors.
-    async page(path = '/', { viewport = DESKTOP, ready = true } = {}) {
+    // setup(page) runs before the page loads (e.g. to route some requests).
+    async page(path = '/', { viewport = DESKTOP, ready = true, setup } = {}) {
       const page = await context.newPage();
       page.errors = [];
       page.on('pageerror', (e) => page.errors.push(String(e)));
+      if (setup) await setup(page);
       await page.setViewportSize(viewport);
       await page.goto(`${server.base}/privacy.json`);
       await page.evaluate(() => localStorage.clear());

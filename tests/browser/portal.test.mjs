@@ -6,6 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startPortal, sampleParcels, cardFor, fold, geohashCentre, PHONE } from './helper.mjs';
 
 let portal;
@@ -363,4 +366,76 @@ test('the contact page names the land office, from config.json', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'en', 'the language carries over to the map');
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+// The client side of the tile contract, whatever the server does: tiles made
+// by GDAL's MVT driver from the API's own geometry, served to the page in
+// place of /tiles/*, must draw, and a parcel must be found under its point.
+test('the map draws MVT tiles described by TileJSON (tiles made by GDAL, routed)', async (t) => {
+  const p = sample[0];
+  const work = mkdtempSync(join(tmpdir(), 'lis-web-mvt-'));
+  try {
+    const { parcels } = await portal.api(`/api/v1/parcels?commune=${p.commune.code}&limit=100&geometry=true`);
+    const { communes } = await portal.api('/api/v1/communes?geometry=true');
+    const unit = communes.find((c) => c.code === p.commune.code);
+    const fc = (features) => JSON.stringify({ type: 'FeatureCollection', features });
+    writeFileSync(join(work, 'parcels.geojson'), fc(parcels.map((x) => ({
+      type: 'Feature', id: x.id, properties: { id: x.id, sheet: x.sheet, number: x.number }, geometry: x.geometry,
+    }))));
+    writeFileSync(join(work, 'communes.geojson'), fc([{
+      type: 'Feature', id: 1, properties: { code: unit.code, name: unit.name }, geometry: unit.geometry,
+    }]));
+    try {
+      for (const [name, zooms] of [['parcels', [14, 17]], ['communes', [8, 12]]]) {
+        execFileSync('ogr2ogr', ['-f', 'MVT', join(work, name), join(work, `${name}.geojson`), '-nln', name,
+          '-dsco', `MINZOOM=${zooms[0]}`, '-dsco', `MAXZOOM=${zooms[1]}`, '-dsco', 'COMPRESS=NO'], { stdio: 'ignore' });
+      }
+    } catch {
+      t.skip('ogr2ogr (GDAL with its MVT driver) is not available');
+      return;
+    }
+    const zooms = { parcels: [14, 17], communes: [8, 12] };
+    const served = { json: 0, tiles: 0 };
+    const setup = (page) => page.route(/\/tiles\//, (route) => {
+      const url = new URL(route.request().url());
+      let m = /^\/tiles\/(\w+)\.json$/.exec(url.pathname);
+      if (m) {
+        if (!zooms[m[1]]) return route.fulfill({ status: 404, contentType: 'application/problem+json', body: '{"status":404}' });
+        served.json++;
+        return route.fulfill({ contentType: 'application/json', body: JSON.stringify({
+          tilejson: '3.0.0', tiles: [`/tiles/${m[1]}/{z}/{x}/{y}.mvt`], minzoom: zooms[m[1]][0], maxzoom: zooms[m[1]][1],
+          vector_layers: [{ id: m[1], fields: {} }],
+        }) });
+      }
+      m = /^\/tiles\/(\w+)\/(\d+)\/(\d+)\/(\d+)\.mvt$/.exec(url.pathname);
+      if (!m) return route.fulfill({ status: 404, body: '' });
+      const file = join(work, m[1], m[2], m[3], `${m[4]}.pbf`);
+      served.tiles++;
+      return route.fulfill({ contentType: 'application/vnd.mapbox-vector-tile',
+        body: existsSync(file) ? readFileSync(file) : Buffer.alloc(0) });
+    });
+    const page = await portal.page('/', { setup });
+    const [lon, lat] = geohashCentre(p.national_id);
+    await page.evaluate(([a, b]) => window.lisMap.centerOn(a, b, 11), [lon, lat]);
+    await page.waitForFunction(() => (window.lisMap.tileStats.communes?.loaded ?? 0) > 0, null, { timeout: 20_000 });
+    assert.equal(await page.evaluate(() => window.lisMap.tileStats.parcels.loaded), 0, 'no parcel tiles below their zoom');
+    await page.evaluate(([a, b]) => window.lisMap.centerOn(a, b, 17), [lon, lat]);
+    await page.waitForFunction(() => (window.lisMap.tileStats.parcels?.loaded ?? 0) > 0, null, { timeout: 20_000 });
+    await portal.shot(page, 'tiles-gdal');
+    const [x, y] = await page.evaluate(([a, b]) => window.lisMap.pixelOf(a, b), [lon, lat]);
+    const ids = await page.evaluate(([px, py]) => window.lisMap.featuresAt([px, py], 'parcels')
+      .map((f) => String(f.properties.id ?? f.id)), [x, y]);
+    assert.ok(ids.includes(String(p.id)), `parcel ${p.id} drawn under its point (found ${ids.join(',')})`);
+    const stats = await page.evaluate(() => window.lisMap.tileStats);
+    for (const [name, s] of Object.entries(stats)) assert.equal(s.failed, 0, `no ${name} tile failed`);
+    assert.ok(!('planning' in stats), 'a layer without TileJSON is left out');
+    // a click on the drawn parcel still opens its card
+    const box = await page.locator('#map').boundingBox();
+    await page.mouse.click(box.x + x, box.y + y);
+    await cardFor(page, p.id);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });

@@ -257,7 +257,7 @@ function drawCard() {
 
   const facts = el('dl', { class: 'facts' },
     row(t('card.commune'), communeName ? `${communeName} (${p.commune.code})` : (p.commune?.code || t('card.unknown'))),
-    surveyCode && surveyCode !== p.commune?.code
+    surveyCode && (surveyCode !== p.commune?.code || (surveyLabel && surveyLabel !== communeName))
       ? row(t('card.surveyCommune'), surveyLabel ? `${surveyLabel} (${surveyCode})` : surveyCode) : [],
     row(t('card.sheet'), p.sheet),
     row(t('card.number'), p.number),

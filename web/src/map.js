@@ -151,7 +151,8 @@ export class PortalMap {
     let z = 10;
     for (const [name, tj] of answers) {
       if (!tj || !Array.isArray(tj.tiles) || tj.tiles.length === 0) continue;
-      const url = new URL(tj.tiles[0], location.href).href;
+      // Resolved against the page; URL() escapes the template's braces, so put them back.
+      const url = new URL(tj.tiles[0], location.href).href.replace(/%7B/gi, '{').replace(/%7D/gi, '}');
       const stats = { loaded: 0, failed: 0 };
       this.tileStats[name] = stats;
       const source = new VectorTileSource({
