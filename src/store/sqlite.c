@@ -12,9 +12,11 @@
  *                    reads these two and the matching parcels rows only
  *   parcel_search    FTS5 over the callers' folded search text, rowid = parcel id;
  *                    writes to it are queued and applied in batches (below)
- *   survey_communes, land_use_codes, lis_meta (settings fixed at creation)
- *   changes          one row per parcel write, with its Web-Mercator box, so
- *                    that caches (tiles) in other processes can be invalidated
+ *   lis_meta         settings fixed at creation
+ *   changes          one row per parcel write, with its Web-Mercator box, and
+ *                    per commune or zone write (no box), so that caches (tiles)
+ *                    in other processes can be invalidated
+ * survey_communes and land_use_codes are GeoPackage attribute tables.
  *
  * Why the FTS5 queue: inside a transaction, every statement that needs a
  * statement journal (an insert into parcels, with its triggers) makes SQLite
@@ -691,9 +693,10 @@ static int create_schema(struct sq *q, const struct store_create_opts *o)
     /* land-use codes from the static table */
     sqlite3_finalize(st);
     st = NULL;
-    rc = sqlite3_prepare_v2(q->db, "INSERT INTO land_use_codes(id, code, name_vi, name_en, group_name)"
-                            " VALUES (?5, ?1, ?2, ?3, ?4)", -1,
-                            &st, NULL);
+    rc = sqlite3_prepare_v2(q->db,
+                            "INSERT INTO land_use_codes(id, code, name_vi, name_en, group_name)"
+                            " VALUES (?5, ?1, ?2, ?3, ?4)",
+                            -1, &st, NULL);
     if (rc != SQLITE_OK) {
         r = sqerr(q, rc, "land_use_codes");
         goto out;
@@ -2120,7 +2123,8 @@ static int sq_optimize(struct store *s)
     if (r == 0)
         r = exec(q, "PRAGMA optimize");
     if (r == 0)
-        r = exec(q, "PRAGMA main.wal_checkpoint(TRUNCATE); PRAGMA registry.wal_checkpoint(TRUNCATE)");
+        r = exec(q, "PRAGMA main.wal_checkpoint(TRUNCATE);"
+                    "PRAGMA registry.wal_checkpoint(TRUNCATE)");
     buf_free(&sql);
     return r;
 }

@@ -315,7 +315,8 @@ Test(store, by_key_numeric_order)
         const char *id, *commune, *sheet, *number;
         const char *expect;
     } cases[] = {
-        {"survey-commune", "06022", NULL, NULL, "5:1a/1:v1 3:2/9:v1 4:2/10:v1 2:2/100:v1 1:10/5:v1"},
+        {"survey-commune", "06022", NULL, NULL,
+         "5:1a/1:v1 3:2/9:v1 4:2/10:v1 2:2/100:v1 1:10/5:v1"},
         {"current-unit", "06001", "2", "9", "3:2/9:v1 6:2/9:v1"},
         {"sheet-only", "06022", "2", NULL, "3:2/9:v1 4:2/10:v1 2:2/100:v1"},
         {"number-only", "06001", NULL, "9", "3:2/9:v1 6:2/9:v1"},
@@ -711,7 +712,8 @@ Test(store, registry)
     cr_assert(a > 0 && b > a);
     struct store_right rights[] = {
         {.parcel_id = p, .holder_id = a, .kind = "use", .land_use = "ODT", .area = 100,
-         .term = "long-term", .origin = "Nhà nước giao đất có thu tiền sử dụng đất", .share = 1},
+         .term = "long-term", .origin = "Nhà nước giao đất có thu tiền sử dụng đất",
+         .share = 1},
         {.parcel_id = q, .holder_id = a, .kind = "use", .share = 0.5},
         {.parcel_id = q, .holder_id = b, .kind = "use", .share = 0.5},
     };
@@ -826,7 +828,9 @@ Test(store, geopackage_valid_for_gdal)
         const char *id, *args;
         const char *want[5];
     } cases[] = {
-        {"layers", "-so", {"1: parcels\n", "2: communes\n", "3: planning_zones\n", "5: land_use_codes (None)"}},
+        {"layers",
+         "-so",
+         {"1: parcels\n", "2: communes\n", "3: planning_zones\n", "5: land_use_codes (None)"}},
         {"parcels", "-so parcels", {"Feature Count: 2", "VN-2000", "Extent: (0.0", NULL}},
         {"communes", "-so communes", {"Feature Count: 2", "code: String", NULL}},
         {"planning", "-so planning_zones", {"Feature Count: 1", NULL}},
