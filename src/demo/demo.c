@@ -1656,7 +1656,7 @@ int demo_cmd(int argc, char **argv)
     };
     long parcels = DEFAULT_PARCELS, seed = 1;
     const char *out_dir = NULL, *src_dir = getenv("LIS_SOURCE_DATA");
-    bool force = false;
+    bool force = false, created = false;
     struct config *cfg = NULL;
     struct source S = {0};
     struct demo D = {0};
@@ -1747,6 +1747,7 @@ int demo_cmd(int argc, char **argv)
         fprintf(stderr, "lis demo: %s: %s\n", out_dir, err.data);
         goto out;
     }
+    created = true;
 
     /* units and communes of survey */
     if (store_begin(D.st) < 0) {
@@ -1851,6 +1852,10 @@ out:
     buf_free(&D.desc);
     buf_free(&D.errmsg);
     store_close(D.st);
+    if (status != 0 && created) { /* half a province is no use: leave no store behind */
+        remove_store(out_dir);
+        fprintf(stderr, "lis demo: removed the unfinished store in %s\n", out_dir);
+    }
     fabric_free(D.fab);
     geo_free(D.g);
     source_free(&S);
