@@ -251,6 +251,22 @@ test('a map click on a parcel opens its card (pixel from the parcel\'s coordinat
   await page.close();
 });
 
+test('keyboard only: Enter on the focused map reads the parcel at its centre; zoom buttons are labelled', async () => {
+  const page = await portal.page('/');
+  const p = sample[3] || sample[0];
+  const [lon, lat] = geohashCentre(p.national_id);
+  await page.evaluate(([a, b]) => window.lisMap.centerOn(a, b, 18), [lon, lat]);
+  await page.focus('#map');
+  await page.keyboard.press('Enter');
+  await assertCard(page, p);
+  await page.getByRole('button', { name: 'Phóng to' }).waitFor();
+  await page.getByRole('button', { name: 'Thu nhỏ' }).waitFor();
+  await page.click('#lang');
+  await page.getByRole('button', { name: 'Zoom in' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('the map draws vector tiles: communes, and parcels from their zoom', async (t) => {
   if ((await portal.status('/tiles/communes.json')) === 404) {
     t.skip('GET /tiles/communes.json answers 404: the tile endpoints are not in this build yet');
@@ -419,8 +435,11 @@ test('the map draws MVT tiles described by TileJSON (tiles made by GDAL, routed)
     await page.evaluate(([a, b]) => window.lisMap.centerOn(a, b, 11), [lon, lat]);
     await page.waitForFunction(() => (window.lisMap.tileStats.communes?.loaded ?? 0) > 0, null, { timeout: 20_000 });
     assert.equal(await page.evaluate(() => window.lisMap.tileStats.parcels.loaded), 0, 'no parcel tiles below their zoom');
+    await page.waitForSelector('.map-hint:not([hidden])');
+    assert.equal(await page.locator('.map-hint').innerText(), 'Phóng to hơn để thấy ranh giới thửa đất.');
     await page.evaluate(([a, b]) => window.lisMap.centerOn(a, b, 17), [lon, lat]);
     await page.waitForFunction(() => (window.lisMap.tileStats.parcels?.loaded ?? 0) > 0, null, { timeout: 20_000 });
+    await page.waitForSelector('.map-hint[hidden]', { state: 'attached' });
     await portal.shot(page, 'tiles-gdal');
     const [x, y] = await page.evaluate(([a, b]) => window.lisMap.pixelOf(a, b), [lon, lat]);
     const ids = await page.evaluate(([px, py]) => window.lisMap.featuresAt([px, py], 'parcels')

@@ -426,6 +426,7 @@ async function start() {
 
   map = new PortalMap($('map'), config, { onClick: clickAt });
   window.lisMap = map;
+  map.translateControls(t);
 
   $('search').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -443,6 +444,7 @@ async function start() {
   window.addEventListener('hashchange', onHash);
   onLanguage(() => {
     setTitle();
+    map.translateControls(t);
     drawCommunes();
     drawMessage();
     drawResults();
@@ -456,6 +458,8 @@ async function start() {
 
   const first = parcelFromHash();
   await map.ready;
+  // the planning switch only where the server has planning tiles
+  $('planning-toggle').closest('label').hidden = !map.tileLayers.planning;
   if (first) await openParcel(first, { fly: true });
   else map.fitProvince();
   document.body.dataset.ready = 'true';

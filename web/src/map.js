@@ -142,7 +142,44 @@ export class PortalMap {
       this.markClick(e.coordinate);
       if (onClick) onClick(lon, lat);
     });
+    // Enter on the focused map looks up the parcel under the map's centre,
+    // so a keyboard alone can do what a click does.
+    target.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.target !== target) return;
+      const c = this.view.getCenter();
+      const [lon, lat] = toLonLat(c);
+      this.markClick(c);
+      if (onClick) onClick(lon, lat);
+    });
+    this.hint = document.createElement('div');
+    this.hint.className = 'map-hint';
+    this.hint.hidden = true;
+    target.append(this.hint);
+    this.map.on('moveend', () => this.drawHint());
     this.ready = this.addTileLayers();
+  }
+
+  // "Zoom in to see parcels", while the parcels layer is there but not yet drawn.
+  drawHint(text) {
+    if (text !== undefined) this.hintText = text;
+    const l = this.tileLayers.parcels;
+    const show = !!l && (this.view.getZoom() ?? 0) <= l.getMinZoom();
+    this.hint.hidden = !show;
+    this.hint.textContent = show ? this.hintText || '' : '';
+  }
+
+  // The titles OpenLayers gives its buttons, in the page's language.
+  translateControls(t) {
+    const set = (sel, key) => {
+      for (const b of this.map.getTargetElement().querySelectorAll(sel)) {
+        b.title = t(key);
+        b.setAttribute('aria-label', t(key));
+      }
+    };
+    set('.ol-zoom-in', 'map.zoomIn');
+    set('.ol-zoom-out', 'map.zoomOut');
+    set('.ol-attribution button', 'map.attribution');
+    this.drawHint(t('map.zoomForParcels'));
   }
 
   async addTileLayers() {
@@ -181,6 +218,7 @@ export class PortalMap {
         this.provinceExtent = transformExtent(tj.bounds, 'EPSG:4326', 'EPSG:3857');
       }
     }
+    this.drawHint();
     return Object.keys(this.tileLayers);
   }
 

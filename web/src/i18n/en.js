@@ -42,7 +42,7 @@ export default {
   'coords.go': 'Search at these coordinates',
   'coords.invalid': 'Enter both coordinates as numbers.',
 
-  'map.label': 'Cadastral map. Click a parcel to read its facts. Arrow keys move the map, + and − zoom.',
+  'map.label': 'Cadastral map. Click a parcel to read its facts. Arrow keys move the map, + and − zoom, Enter reads the parcel at the centre.',
   'map.planning': 'Planning layer',
   'map.layers': 'Map layers',
   'map.zoomIn': 'Zoom in',

@@ -43,7 +43,7 @@ export default {
   'coords.go': 'Tìm tại toạ độ này',
   'coords.invalid': 'Hãy nhập đủ hai toạ độ bằng số.',
 
-  'map.label': 'Bản đồ địa chính. Nhấn vào một thửa đất để xem thông tin. Dùng phím mũi tên để di chuyển, phím + và − để phóng to, thu nhỏ.',
+  'map.label': 'Bản đồ địa chính. Nhấn vào một thửa đất để xem thông tin. Dùng phím mũi tên để di chuyển, phím + và − để phóng to, thu nhỏ, phím Enter để xem thửa đất ở giữa bản đồ.',
   'map.planning': 'Lớp quy hoạch',
   'map.layers': 'Lớp bản đồ',
   'map.zoomIn': 'Phóng to',
