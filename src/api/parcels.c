@@ -149,7 +149,9 @@ static void parcel_json(struct api_thread *t, const struct store_parcel *p, bool
                         bool open, struct buf *b)
 {
     const struct api *a = t->api;
-    buf_appendf(b, "{\"view\":\"basic\",\"id\":%" PRId64 ",\"national_id\":", p->id);
+    buf_puts(b, "{\"view\":\"basic\",\"id\":");
+    http_json_int(b, p->id);
+    buf_puts(b, ",\"national_id\":");
     http_json_str(b, p->national_id[0] ? p->national_id : NULL);
     buf_puts(b, ",\"commune_of_survey\":");
     name_ref(b, p->survey_commune, api_survey(a, p->survey_commune));
@@ -170,7 +172,9 @@ static void parcel_json(struct api_thread *t, const struct store_parcel *p, bool
     land_uses(b, p->land_use);
     buf_puts(b, ",\"address\":");
     http_json_str(b, p->address);
-    buf_appendf(b, ",\"version\":%d,\"valid_from\":", p->version);
+    buf_puts(b, ",\"version\":");
+    http_json_int(b, p->version);
+    buf_puts(b, ",\"valid_from\":");
     http_json_str(b, p->valid_from);
     if (geometry) {
         buf_puts(b, ",\"geometry\":");
@@ -736,10 +740,87 @@ void api_h_planning(void *td, h2o_req_t *req, const struct http_route *r,
     send_out(t, req);
 }
 
+/* ---- shared boundaries, with a tolerance ----
+ * geo_shared_boundary() intersects the two boundaries exactly, so neighbours
+ * whose common edge is noded differently (a vertex of one lying a hair off
+ * the other's edge, as clipping leaves them) come out with no shared length.
+ * Here edges count as shared where they run within SHARE_TOL of each other:
+ * plain arithmetic on the WKB vertices (native CRS, metres). */
+#define SHARE_TOL 0.001 /* metres */
+
+struct segs {
+    double *v; /* x0 y0 x1 y1 per segment */
+    size_t n, cap;
+    int poly, ring;
+    double px, py;
+    bool have;
+};
+
+static int on_vertex(void *ctx, int polygon, int ring, int index, double x, double y)
+{
+    struct segs *s = ctx;
+    (void)index;
+    if (s->have && s->poly == polygon && s->ring == ring) {
+        if (s->n == s->cap) {
+            s->cap = s->cap ? 2 * s->cap : 64;
+            s->v = xrealloc(s->v, s->cap * 4 * sizeof *s->v);
+        }
+        double *e = s->v + 4 * s->n++;
+        e[0] = s->px, e[1] = s->py, e[2] = x, e[3] = y;
+    }
+    s->poly = polygon, s->ring = ring, s->px = x, s->py = y, s->have = true;
+    return 0;
+}
+
+static int segments(const uint8_t *wkb, size_t len, struct segs *s)
+{
+    s->n = 0;
+    s->have = false;
+    return geo_wkb_each_point(wkb, len, on_vertex, s);
+}
+
+/* Length along segment a where segment b runs within SHARE_TOL of it. */
+static double overlap(const double *a, const double *b)
+{
+    double dx = a[2] - a[0], dy = a[3] - a[1];
+    double len = sqrt(dx * dx + dy * dy);
+    if (len < 1e-9)
+        return 0;
+    double ux = dx / len, uy = dy / len;
+    /* b's ends: distance from a's line, position along it */
+    double d0 = fabs((b[0] - a[0]) * uy - (b[1] - a[1]) * ux);
+    double d1 = fabs((b[2] - a[0]) * uy - (b[3] - a[1]) * ux);
+    if (d0 > SHARE_TOL || d1 > SHARE_TOL)
+        return 0;
+    double t0 = (b[0] - a[0]) * ux + (b[1] - a[1]) * uy;
+    double t1 = (b[2] - a[0]) * ux + (b[3] - a[1]) * uy;
+    double lo = fmax(fmin(t0, t1), 0), hi = fmin(fmax(t0, t1), len);
+    return hi > lo ? hi - lo : 0;
+}
+
+static double shared_length(const struct segs *a, const struct segs *b)
+{
+    double total = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const double *s = a->v + 4 * i;
+        double minx = fmin(s[0], s[2]) - SHARE_TOL, maxx = fmax(s[0], s[2]) + SHARE_TOL;
+        double miny = fmin(s[1], s[3]) - SHARE_TOL, maxy = fmax(s[1], s[3]) + SHARE_TOL;
+        for (size_t j = 0; j < b->n; j++) {
+            const double *t = b->v + 4 * j;
+            if (fmax(t[0], t[2]) < minx || fmin(t[0], t[2]) > maxx ||
+                fmax(t[1], t[3]) < miny || fmin(t[1], t[3]) > maxy)
+                continue;
+            total += overlap(s, t);
+        }
+    }
+    return total;
+}
+
 struct neighbour_ctx {
     struct api_thread *t;
     int64_t id;
     int n;
+    struct segs mine, theirs;
 };
 
 static int on_candidate(void *ctx, const struct store_parcel *p)
@@ -749,9 +830,9 @@ static int on_candidate(void *ctx, const struct store_parcel *p)
     double len = 0;
     if (p->id == c->id || !p->wkb)
         return 0;
-    if (geo_shared_boundary(t->geo, (const uint8_t *)t->wkb.data, t->wkb.len, p->wkb, p->wkb_len,
-                            &len) != 0)
-        return 0;
+    if (segments(p->wkb, p->wkb_len, &c->theirs) != 0)
+        return 0; /* unreadable: not a neighbour we can show */
+    len = shared_length(&c->mine, &c->theirs);
     if (http_round(len, 3) <= 0)
         return 0; /* corners only */
     if (c->n++)
@@ -777,8 +858,15 @@ void api_h_neighbours(void *td, h2o_req_t *req, const struct http_route *r,
     double box[4] = {env.minx - 0.01, env.miny - 0.01, env.maxx + 0.01, env.maxy + 0.01};
     buf_reset(&t->out);
     buf_appendf(&t->out, "{\"parcel_id\":%" PRId64 ",\"neighbours\":[", id);
-    struct neighbour_ctx c = {t, id, 0};
+    struct neighbour_ctx c = {t, id, 0, {0}, {0}};
+    if (segments((const uint8_t *)t->wkb.data, t->wkb.len, &c.mine) != 0) {
+        free(c.mine.v);
+        http_problem_err(req, LIS_EIO, "parcel without a readable geometry");
+        return;
+    }
     int rc = store_parcels_in_box(t->store, box, STORE_WANT_GEOM, NEIGHBOUR_MAX, on_candidate, &c);
+    free(c.mine.v);
+    free(c.theirs.v);
     if (rc < 0) {
         store_failed(t, req, rc);
         return;

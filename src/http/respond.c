@@ -8,15 +8,25 @@
 
 void http_etag(const char *body, size_t len, char out[24])
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)body[i];
-        h *= 0x100000001b3ULL;
+    /* FNV-1a-style over 8-byte words, then a final mix: an ETag needs to
+     * change with the body, not to resist anyone. */
+    uint64_t h = 0xcbf29ce484222325ULL ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, body + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
     }
+    for (; i < len; i++)
+        h = (h ^ (unsigned char)body[i]) * 0x100000001b3ULL;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
     static const char hex[] = "0123456789abcdef";
     out[0] = '"';
-    for (int i = 0; i < 16; i++)
-        out[1 + i] = hex[(h >> (60 - 4 * i)) & 0xf];
+    for (int k = 0; k < 16; k++)
+        out[1 + k] = hex[(h >> (60 - 4 * k)) & 0xf];
     out[17] = '"';
     out[18] = '\0';
 }
@@ -122,11 +132,29 @@ void http_json_str(struct buf *b, const char *s)
         http_json_strn(b, s, strlen(s));
 }
 
+static const double scales[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
 double http_round(double v, int decimals)
 {
-    double f = pow(10, decimals);
+    double f = decimals >= 0 && decimals <= 9 ? scales[decimals] : pow(10, decimals);
     double r = round(v * f) / f;
     return r == 0 ? 0 : r; /* no "-0" */
+}
+
+void http_json_int(struct buf *b, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[n++] = '-';
+    buf_reserve(b, (size_t)n);
+    while (n)
+        buf_putc(b, tmp[--n]);
 }
 
 void http_json_fixed(struct buf *b, double v, int decimals)
@@ -135,7 +163,26 @@ void http_json_fixed(struct buf *b, double v, int decimals)
         buf_puts(b, "null");
         return;
     }
-    if (round(v * pow(10, decimals)) == 0)
-        v = 0; /* print 0.0, not -0.0 */
-    buf_appendf(b, "%.*f", decimals, v);
+    if (decimals < 0 || decimals > 9 || fabs(v) * scales[decimals] >= 9e15) {
+        buf_appendf(b, "%.*f", decimals, v); /* outside what the integer path holds */
+        return;
+    }
+    /* Scaled and rounded half away from zero, like http_round(), then printed
+     * as digits: no printf, and the same text on every platform. */
+    int64_t n = (int64_t)llround(v * scales[decimals]);
+    uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+    uint64_t scale = (uint64_t)scales[decimals];
+    if (n < 0)
+        buf_putc(b, '-');
+    http_json_int(b, (int64_t)(u / scale));
+    if (decimals > 0) {
+        char frac[10];
+        uint64_t f = u % scale;
+        for (int i = decimals - 1; i >= 0; i--) {
+            frac[i] = (char)('0' + f % 10);
+            f /= 10;
+        }
+        buf_putc(b, '.');
+        buf_append(b, frac, (size_t)decimals);
+    }
 }

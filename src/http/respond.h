@@ -14,6 +14,7 @@
 #include <h2o.h>
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Send body (copied into the request pool) with status 200 and content type
  * ctype (NULL: application/json). When cache_control is not NULL the body
@@ -31,7 +32,9 @@ void http_etag(const char *body, size_t len, char out[24]);
 /* JSON writer helpers: each appends one JSON value to b. */
 void http_json_str(struct buf *b, const char *s);                /* NULL → null */
 void http_json_strn(struct buf *b, const char *s, size_t n);     /* s must be valid UTF-8 */
-void http_json_fixed(struct buf *b, double v, int decimals);     /* non-finite → null */
+void http_json_fixed(struct buf *b, double v, int decimals);     /* non-finite → null; rounded
+                                                                    half away from zero */
+void http_json_int(struct buf *b, int64_t v);
 
 /* Round v to `decimals` digits after the point, for jansson reals. */
 double http_round(double v, int decimals);
