@@ -283,6 +283,13 @@ test('the map draws vector tiles: communes, and parcels from their zoom', async 
   const ids = await page.evaluate(([a, b]) => window.lisMap.featuresAt(window.lisMap.pixelOf(a, b), 'parcels')
     .map((f) => String(f.id ?? f.properties.id)), [lon, lat]);
   assert.ok(ids.includes(String(p.id)), `parcel ${p.id} drawn under its point (found ${ids.join(',')})`);
+  // the planning overlay, when the server has it, comes with the switch
+  if (await page.evaluate(() => !!window.lisMap.tileLayers.planning)) {
+    assert.equal(await page.evaluate(() => window.lisMap.tileLayers.planning.getVisible()), false);
+    await page.getByRole('checkbox', { name: 'Lớp quy hoạch' }).check();
+    assert.equal(await page.evaluate(() => window.lisMap.tileLayers.planning.getVisible()), true);
+    await page.waitForFunction(() => window.lisMap.tileStats.planning.loaded > 0, null, { timeout: 20_000 });
+  }
   const stats = await page.evaluate(() => window.lisMap.tileStats);
   for (const [name, s] of Object.entries(stats)) assert.equal(s.failed, 0, `no ${name} tile failed`);
   await portal.shot(page, 'tiles-parcels');
