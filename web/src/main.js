@@ -371,7 +371,12 @@ function setHash(id) {
   if (location.hash === want || (!id && !location.hash)) return;
   hashFromUs = want;
   if (id) location.hash = want;
-  else history.replaceState(null, '', location.pathname + location.search);
+  else {
+    const params = new URLSearchParams(location.search);
+    params.delete('parcel'); // a closed card is not reopened by a reload
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : ''));
+  }
 }
 
 function onHash() {

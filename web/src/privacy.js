@@ -12,7 +12,7 @@ export const text = {
     {
       h: 'Phạm vi',
       p: [
-        'Chính sách này nói cổng thông tin đất đai của tỉnh làm gì với dữ liệu cá nhân của người dùng. Người xem bản đồ và tra cứu thông tin cơ bản của thửa đất không cần tài khoản và không phải cung cấp dữ liệu cá nhân nào. Trình duyệt chỉ ghi nhớ ngôn ngữ bạn chọn, ngay trên máy của bạn.',
+        'Chính sách này cho biết cổng thông tin đất đai của tỉnh thu thập, sử dụng và bảo vệ dữ liệu cá nhân của người dùng như thế nào. Người xem bản đồ và tra cứu thông tin cơ bản của thửa đất không cần tài khoản và không phải cung cấp dữ liệu cá nhân nào. Trình duyệt chỉ ghi nhớ ngôn ngữ bạn chọn, ngay trên máy của bạn.',
       ],
     },
     {
