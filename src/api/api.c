@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The public API. Literal paths come before "{id}" patterns. */
@@ -65,14 +66,14 @@ static const struct api_name *find(const struct api_name *v, size_t n, const cha
     return bsearch(&key, v, n, sizeof *v, by_code);
 }
 
-const struct api_name *api_unit(const struct api *a, const char *code)
+const struct api_name *api_unit(const struct api_ref *r, const char *code)
 {
-    return find(a->units, a->nunits, code);
+    return find(r->units, r->nunits, code);
 }
 
-const struct api_name *api_survey(const struct api *a, const char *code)
+const struct api_name *api_survey(const struct api_ref *r, const char *code)
 {
-    return find(a->survey, a->nsurvey, code);
+    return find(r->survey, r->nsurvey, code);
 }
 
 struct names {
@@ -120,39 +121,27 @@ static int on_land_use(void *ctx, const struct store_land_use *u)
     return 0;
 }
 
-/* ------------------------------------------------------- per loop */
+/* ------------------------------------------------------- reference data */
 
-static void *thread_new(void *app, int index, struct buf *err)
+static void names_free(struct api_name *v, size_t n)
 {
-    struct api *a = app;
-    struct api_thread *t = xcalloc(1, sizeof *t);
-    (void)index;
-    t->api = a;
-    t->store = store_open(a->data, STORE_READ, NULL, err);
-    if (!t->store)
-        goto fail;
-    t->geo = geo_new(a->info.crs, err);
-    if (!t->geo)
-        goto fail;
-    return t;
-fail:
-    store_close(t->store);
-    free(t);
-    return NULL;
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].kind);
+    }
+    free(v);
 }
 
-static void thread_free(void *p)
+void api_ref_free(struct api_ref *r)
 {
-    struct api_thread *t = p;
-    if (!t)
+    if (!r)
         return;
-    store_close(t->store);
-    geo_free(t->geo);
-    buf_free(&t->out);
-    buf_free(&t->wkb);
-    buf_free(&t->wkb2);
-    free(t->communes_geo_body);
-    free(t);
+    names_free(r->units, r->nunits);
+    names_free(r->survey, r->nsurvey);
+    free(r->communes_body);
+    free(r->communes_geo_body);
+    free(r->land_use_body);
+    memset(r, 0, sizeof *r);
 }
 
 /* The store's extent in WGS 84: its native box's edges transformed, padded. */
@@ -178,66 +167,144 @@ static int lonlat_box(struct geo *g, const double bb[4], struct geo_box *out)
     return 0;
 }
 
-/* Read what every loop shares. Returns 0 or a lis_err with the reason in err. */
-static int prepare(struct api *a, struct buf *err)
+int api_ref_load(struct api_thread *t, struct buf *err)
 {
-    struct api_thread t = {0};
+    struct api_ref old = t->ref, fresh;
     struct names units = {0}, survey = {0};
     json_t *uses = json_array();
-    int rc = LIS_EIO;
+    int rc;
 
-    t.api = a;
-    t.store = store_open(a->data, STORE_READ, NULL, err);
-    if (!t.store) {
-        buf_appendf(err, " (make one with: lis demo --out %s)", a->data);
-        goto out;
+    memset(&fresh, 0, sizeof fresh);
+    if ((rc = store_info(t->store, &fresh.info)) < 0 ||
+        (rc = store_communes(t->store, false, on_unit, &units)) < 0 ||
+        (rc = store_survey_communes(t->store, on_survey_name, &survey)) < 0 ||
+        (rc = store_land_uses(t->store, on_land_use, uses)) < 0) {
+        buf_appendf(err, "store %s: %s", t->api->data, store_errmsg(t->store));
+        goto fail;
     }
-    if ((rc = store_info(t.store, &a->info)) < 0 ||
-        (rc = store_communes(t.store, false, on_unit, &units)) < 0 ||
-        (rc = store_survey_communes(t.store, on_survey_name, &survey)) < 0 ||
-        (rc = store_land_uses(t.store, on_land_use, uses)) < 0) {
-        buf_appendf(err, "store %s: %s", a->data, store_errmsg(t.store));
-        goto out;
-    }
-    t.geo = geo_new(a->info.crs, err);
-    if (!t.geo) {
+    if (fresh.info.parcels > 0 && lonlat_box(t->geo, fresh.info.bbox, &fresh.lonlat_box) != 0) {
+        buf_appendf(err, "the store's extent cannot be transformed to WGS 84: %s",
+                    geo_errmsg(t->geo));
         rc = LIS_EINVAL;
-        goto out;
-    }
-    if (lonlat_box(t.geo, a->info.bbox, &a->lonlat_box) != 0) {
-        buf_appendf(err, "the store's extent cannot be transformed to WGS 84");
-        rc = LIS_EINVAL;
-        goto out;
+        goto fail;
     }
     qsort(units.v, units.n, sizeof *units.v, by_code);
     qsort(survey.v, survey.n, sizeof *survey.v, by_code);
-    a->units = units.v;
-    a->nunits = units.n;
-    a->survey = survey.v;
-    a->nsurvey = survey.n;
+    fresh.units = units.v;
+    fresh.nunits = units.n;
+    fresh.survey = survey.v;
+    fresh.nsurvey = survey.n;
     units.v = survey.v = NULL;
-
-    a->communes_body = api_communes_body(&t, false);
-    if (!a->communes_body) {
-        buf_appendf(err, "store %s: %s", a->data, store_errmsg(t.store));
-        rc = LIS_EIO;
-        goto out;
-    }
     json_t *doc = json_object();
     json_object_set_new(doc, "land_use_codes", uses);
     uses = NULL;
-    a->land_use_body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fresh.land_use_body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(doc);
+
+    t->ref = fresh; /* the communes document is made from the new names */
+    t->ref.communes_body = api_communes_body(t, false);
+    if (!t->ref.communes_body) {
+        buf_appendf(err, "store %s: %s", t->api->data, store_errmsg(t->store));
+        api_ref_free(&t->ref);
+        t->ref = old;
+        return LIS_EIO;
+    }
+    api_ref_free(&old);
+    return 0;
+fail:
+    json_decref(uses);
+    names_free(units.v, units.n);
+    names_free(survey.v, survey.n);
+    return rc;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void api_ref_fresh(struct api_thread *t)
+{
+    uint64_t now = now_ms();
+    if (now - t->ref_checked_ms < 1000)
+        return;
+    t->ref_checked_ms = now;
+    struct store_info info;
+    if (store_info(t->store, &info) != 0 || info.change_seq == t->ref.info.change_seq)
+        return;
+    struct buf err = BUF_INIT;
+    if (api_ref_load(t, &err) != 0) /* keep serving what we had */
+        log_warn("reloading reference data: %s", buf_cstr(&err));
+    buf_free(&err);
+}
+
+/* ------------------------------------------------------- per loop */
+
+static void *thread_new(void *app, int index, struct buf *err)
+{
+    struct api *a = app;
+    struct api_thread *t = xcalloc(1, sizeof *t);
+    (void)index;
+    t->api = a;
+    t->store = store_open(a->data, STORE_READ, NULL, err);
+    if (!t->store)
+        goto fail;
+    t->geo = geo_new(a->info.crs, err);
+    if (!t->geo)
+        goto fail;
+    if (api_ref_load(t, err) != 0)
+        goto fail;
+    t->ref_checked_ms = now_ms();
+    return t;
+fail:
+    geo_free(t->geo);
+    store_close(t->store);
+    free(t);
+    return NULL;
+}
+
+static void thread_free(void *p)
+{
+    struct api_thread *t = p;
+    if (!t)
+        return;
+    api_ref_free(&t->ref);
+    store_close(t->store);
+    geo_free(t->geo);
+    buf_free(&t->out);
+    buf_free(&t->wkb);
+    buf_free(&t->wkb2);
+    free(t);
+}
+
+/* Check the store and CRS once before starting loops, and make the OpenAPI
+ * document. Returns 0 or a lis_err with the reason in err. */
+static int prepare(struct api *a, struct buf *err)
+{
+    struct store *st = store_open(a->data, STORE_READ, NULL, err);
+    struct geo *g = NULL;
+    int rc = LIS_EIO;
+    if (!st) {
+        buf_appendf(err, " (make one with: lis demo --out %s)", a->data);
+        goto out;
+    }
+    if ((rc = store_info(st, &a->info)) < 0) {
+        buf_appendf(err, "store %s: %s", a->data, store_errmsg(st));
+        goto out;
+    }
+    if (!(g = geo_new(a->info.crs, err))) {
+        rc = LIS_EINVAL;
+        goto out;
+    }
     json_t *oa = api_openapi(api_routes, api_nroutes, a);
     a->openapi_body = json_dumps(oa, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     json_decref(oa);
     rc = 0;
 out:
-    json_decref(uses);
-    free(units.v);
-    free(survey.v);
-    geo_free(t.geo);
-    store_close(t.store);
+    geo_free(g);
+    store_close(st);
     return rc;
 }
 
@@ -364,18 +431,6 @@ fail:
     fprintf(stderr, "lis serve: %s\n", buf_cstr(&err));
     code = 1;
 out:
-    for (size_t i = 0; i < a.nunits; i++) {
-        free(a.units[i].name);
-        free(a.units[i].kind);
-    }
-    for (size_t i = 0; i < a.nsurvey; i++) {
-        free(a.survey[i].name);
-        free(a.survey[i].kind);
-    }
-    free(a.units);
-    free(a.survey);
-    free(a.communes_body);
-    free(a.land_use_body);
     free(a.openapi_body);
     metrics_free(a.metrics);
     buf_free(&err);

@@ -148,7 +148,7 @@ static void geometry_json(struct api_thread *t, const uint8_t *wkb, size_t len, 
 static void parcel_json(struct api_thread *t, const struct store_parcel *p, bool geometry,
                         bool open, struct buf *b)
 {
-    const struct api *a = t->api;
+    const struct api_ref *a = &t->ref;
     buf_puts(b, "{\"view\":\"basic\",\"id\":");
     http_json_int(b, p->id);
     buf_puts(b, ",\"national_id\":");
@@ -240,14 +240,12 @@ static int page_limit(struct api_thread *t, h2o_req_t *req, const struct http_va
 
 /* ------------------------------------------------------------ documents */
 
-static json_t *commune_json(struct api_thread *t, const struct api_name *u)
+static json_t *commune_json(const struct api_name *u)
 {
-    const struct api *a = t->api;
     json_t *o = json_object();
     json_object_set_new(o, "code", json_string(u->code));
     json_object_set_new(o, "name", json_string(u->name));
     json_object_set_new(o, "kind", json_string(u->kind));
-    (void)a;
     return o;
 }
 
@@ -288,7 +286,7 @@ static int on_commune_geom(void *ctx, const struct store_commune *c)
 
 char *api_communes_body(struct api_thread *t, bool with_geom)
 {
-    const struct api *a = t->api;
+    const struct api_ref *a = &t->ref;
     struct survey_ctx sc = {json_object()};
     struct geom_ctx gc = {t, json_object()};
     char *body = NULL;
@@ -298,7 +296,7 @@ char *api_communes_body(struct api_thread *t, bool with_geom)
         goto out;
     json_t *arr = json_array();
     for (size_t i = 0; i < a->nunits; i++) {
-        json_t *o = commune_json(t, &a->units[i]);
+        json_t *o = commune_json(&a->units[i]);
         json_t *s = json_object_get(sc.by_unit, a->units[i].code);
         json_object_set_new(o, "survey_communes", s ? json_incref(s) : json_array());
         if (with_geom) {
@@ -322,11 +320,12 @@ void api_h_communes(void *td, h2o_req_t *req, const struct http_route *r,
 {
     struct api_thread *t = td;
     (void)r;
-    const char *body = t->api->communes_body;
+    api_ref_fresh(t);
+    const char *body = t->ref.communes_body;
     if (args->v[0].set && args->v[0].b) {
-        if (!t->communes_geo_body)
-            t->communes_geo_body = api_communes_body(t, true);
-        body = t->communes_geo_body;
+        if (!t->ref.communes_geo_body)
+            t->ref.communes_geo_body = api_communes_body(t, true);
+        body = t->ref.communes_geo_body;
     }
     if (!body) {
         http_problem_err(req, LIS_EIO, "communes could not be read");
@@ -341,7 +340,8 @@ void api_h_land_use(void *td, h2o_req_t *req, const struct http_route *r,
     struct api_thread *t = td;
     (void)r;
     (void)args;
-    const char *body = t->api->land_use_body;
+    api_ref_fresh(t);
+    const char *body = t->ref.land_use_body;
     http_send_body(req, NULL, body, strlen(body), t->api->cache_control);
 }
 
@@ -367,7 +367,7 @@ static bool in_box(const struct geo_box *b, double x, double y)
 static void parcels_at(struct api_thread *t, h2o_req_t *req, enum geo_crs crs, double x, double y,
                        bool geometry, bool search)
 {
-    const struct api *a = t->api;
+    const struct api_ref *a = &t->ref;
     struct geo_box native = {a->info.bbox[0], a->info.bbox[1], a->info.bbox[2], a->info.bbox[3]};
     double mx = x, my = y;
     const char *province = a->info.province_name[0] ? a->info.province_name : "the province";
@@ -412,6 +412,7 @@ static void parcels_at(struct api_thread *t, h2o_req_t *req, enum geo_crs crs, d
 void api_h_at(void *td, h2o_req_t *req, const struct http_route *r, const struct http_args *args)
 {
     struct api_thread *t = td;
+    api_ref_fresh(t);
     const struct http_value *v = args->v;
     bool lonlat = v[AT_LON].set || v[AT_LAT].set, native = v[AT_E].set || v[AT_N].set;
     (void)r;
@@ -452,6 +453,7 @@ void api_h_by_key(void *td, h2o_req_t *req, const struct http_route *r,
                   const struct http_args *args)
 {
     struct api_thread *t = td;
+    api_ref_fresh(t);
     const struct http_value *v = args->v;
     (void)r;
     int limit = page_limit(t, req, &v[KEY_LIMIT], (int)t->api->max_page);
@@ -524,6 +526,7 @@ void api_h_search(void *td, h2o_req_t *req, const struct http_route *r,
                   const struct http_args *args)
 {
     struct api_thread *t = td;
+    api_ref_fresh(t);
     const struct http_value *v = args->v;
     struct buf folded = BUF_INIT;
     struct key_collect k = {t, BUF_INIT, NULL, 0, 0, 0, false};
@@ -569,7 +572,7 @@ void api_h_search(void *td, h2o_req_t *req, const struct http_route *r,
         } else {
             /* The store looks keys up within a commune: ask each current unit
              * (every parcel has one), an indexed lookup apiece. */
-            const struct api *a = t->api;
+            const struct api_ref *a = &t->ref;
             rc = 0;
             for (size_t i = 0; i < a->nunits && rc >= 0 && k.n < KEY_FETCH_MAX; i++)
                 rc = store_parcels_by_key(t->store, a->units[i].code, sn.sheet, sn.number,
@@ -626,6 +629,7 @@ void api_h_parcel(void *td, h2o_req_t *req, const struct http_route *r,
                   const struct http_args *args)
 {
     struct api_thread *t = td;
+    api_ref_fresh(t);
     bool geometry = args->v[ID_GEOMETRY].set && args->v[ID_GEOMETRY].b;
     (void)r;
     buf_reset(&t->out);
@@ -719,6 +723,7 @@ void api_h_planning(void *td, h2o_req_t *req, const struct http_route *r,
                     const struct http_args *args)
 {
     struct api_thread *t = td;
+    api_ref_fresh(t);
     struct own_geom g;
     struct geo_box env;
     (void)r;
@@ -848,6 +853,7 @@ void api_h_neighbours(void *td, h2o_req_t *req, const struct http_route *r,
                       const struct http_args *args)
 {
     struct api_thread *t = td;
+    api_ref_fresh(t);
     struct own_geom g;
     struct geo_box env;
     (void)r;

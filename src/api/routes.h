@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct api_name {
     char code[STORE_CODE_MAX];
@@ -22,19 +23,28 @@ struct api_name {
     char *kind; /* current units: "ward"/"commune"; NULL for communes of survey */
 };
 
-struct api {
-    const char *data;             /* store url */
-    const char *cache_control;    /* on public data */
-    long max_page;                /* largest `limit` */
-    long max_query_bytes;
-    struct store_info info;       /* at start-up: crs, bbox, counts */
+/* What parcel answers refer to, read from the store: its summary and extent,
+ * commune names, and the reference documents. Each loop keeps its own copy
+ * and reloads it when the store's change counter moves (another process may
+ * import while we serve), checking at most once a second. */
+struct api_ref {
+    struct store_info info;       /* crs, bbox, counts, change_seq */
     struct geo_box lonlat_box;    /* the store's extent in WGS 84 (a little larger) */
     struct api_name *units;       /* current units, by code */
     size_t nunits;
     struct api_name *survey;      /* communes of survey, by code (one entry per code) */
     size_t nsurvey;
     char *communes_body;          /* GET /communes without geometry */
+    char *communes_geo_body;      /* GET /communes?geometry=true, made on first use */
     char *land_use_body;          /* GET /land-use-codes */
+};
+
+struct api {
+    const char *data;             /* store url */
+    const char *cache_control;    /* on public data */
+    long max_page;                /* largest `limit` */
+    long max_query_bytes;
+    struct store_info info;       /* at start-up: the CRS every loop uses */
     char *openapi_body;           /* GET /openapi.json */
     struct metrics *metrics;
 };
@@ -43,14 +53,23 @@ struct api_thread {
     struct api *api;
     struct store *store;
     struct geo *geo;
+    struct api_ref ref;
+    uint64_t ref_checked_ms;      /* when the change counter was last read */
     struct buf out;               /* the answer being written */
     struct buf wkb;               /* geometry scratch */
     struct buf wkb2;
-    char *communes_geo_body;      /* GET /communes?geometry=true, made on first use */
 };
 
-/* The communes document (parcels.c); with_geom reads boundaries through t's
- * store. Caller frees; NULL when the store failed. */
+/* Load t->ref from t's store (replacing it on success). Returns 0 or a
+ * lis_err with the reason in err. */
+int api_ref_load(struct api_thread *t, struct buf *err);
+/* Reload t->ref if the store changed since it was read (checked at most once
+ * a second). Handlers call it before reading t->ref. */
+void api_ref_fresh(struct api_thread *t);
+void api_ref_free(struct api_ref *r);
+
+/* The communes document (parcels.c) for the units in t->ref; with_geom reads
+ * boundaries through t's store. Caller frees; NULL when the store failed. */
 char *api_communes_body(struct api_thread *t, bool with_geom);
 
 /* The route table (api.c). */
@@ -58,8 +77,8 @@ extern const struct http_route api_routes[];
 extern const size_t api_nroutes;
 
 /* Name of a current unit / commune of survey by code; NULL when unknown. */
-const struct api_name *api_unit(const struct api *a, const char *code);
-const struct api_name *api_survey(const struct api *a, const char *code);
+const struct api_name *api_unit(const struct api_ref *r, const char *code);
+const struct api_name *api_survey(const struct api_ref *r, const char *code);
 
 /* Handlers (parcels.c) and their parameter lists. */
 extern const struct http_param api_p_none[], api_p_communes[], api_p_at[], api_p_by_key[],

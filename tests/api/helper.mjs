@@ -54,8 +54,7 @@ function lsanOptions() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Start `lis serve`; resolves to { base, proc, logFile, stop(), exited }.
-export async function startServer({ loops = 2, args = [], env = {} } = {}) {
-  const data = demoStore();
+export async function startServer({ loops = 2, args = [], env = {}, data = demoStore() } = {}) {
   const port = await freePort();
   const work = mkdtempSync(join(tmpdir(), 'lis-api-run-'));
   const logFile = join(work, 'access.log');
