@@ -330,23 +330,23 @@ static int read_source(struct source *s, const char *dir, struct buf *err)
 
 enum profile { CITY, TOWN, RURAL };
 
-/* max_dist, scale, lot_area, block_area, road_width, road_prob */
+/* max_dist, scale, lot_area, block_area, road_width, road_prob, lot_aspect */
 static const struct fabric_class city_classes[] = {
-    {600, 500, 150, 3000, 8, 0.95},
-    {1500, 1000, 400, 10000, 7, 0.85},
-    {3500, 2000, 1500, 40000, 6, 0.6},
+    {600, 500, 150, 3000, 8, 0.95, 3},
+    {1500, 1000, 400, 10000, 7, 0.85, 2.5},
+    {3500, 2000, 1500, 40000, 6, 0.6, 1.5},
     {7000, 5000, 8000, 250000, 5, 0.3},
     {1e12, 10000, 40000, 1.2e6, 5, 0.2},
 };
 static const struct fabric_class town_classes[] = {
-    {400, 500, 180, 3500, 7, 0.9},
-    {1000, 1000, 500, 12000, 6, 0.8},
-    {2500, 2000, 1500, 40000, 5, 0.6},
+    {400, 500, 180, 3500, 7, 0.9, 3},
+    {1000, 1000, 500, 12000, 6, 0.8, 2.5},
+    {2500, 2000, 1500, 40000, 5, 0.6, 1.5},
     {6000, 5000, 8000, 250000, 5, 0.3},
     {1e12, 10000, 40000, 1.2e6, 4, 0.2},
 };
 static const struct fabric_class rural_classes[] = {
-    {1200, 2000, 1000, 25000, 5, 0.6},
+    {1200, 2000, 1000, 25000, 5, 0.6, 1.5},
     {4000, 5000, 6000, 200000, 4, 0.3},
     {1e12, 10000, 30000, 1e6, 4, 0.15},
 };

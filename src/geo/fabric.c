@@ -633,12 +633,24 @@ static void region(struct lay *L, const struct cpoly *p, long block, double targ
         return;
     }
 
-    /* cut across the longer extent, a few degrees off the sheet's axes */
+    /* cut across the longer extent, a few degrees off the sheet's axes;
+     * lots meant to be deep and narrow first cut their block lengthwise into
+     * rows about one lot deep, then the rows across */
     double lo, hi, lo2, hi2;
     cp_extent(p, L->ux, L->uy, &lo, &hi);
     cp_extent(p, -L->uy, L->ux, &lo2, &hi2);
+    double eu = hi - lo, ev = hi2 - lo2;
+    bool along_v = ev > eu;
+    double aspect = L->o->classes[cls].lot_aspect;
+    if (block && aspect > 1) {
+        double depth = sqrt(target * aspect);
+        if (fmin(eu, ev) > 1.6 * depth)
+            along_v = !along_v; /* into rows */
+        else if (fmax(eu, ev) <= 1.6 * depth) /* one lot deep: keep the side nearest the depth */
+            along_v = fabs(ev - depth) > fabs(eu - depth);
+    }
     double nx = L->ux, ny = L->uy;
-    if (hi2 - lo2 > hi - lo) {
+    if (along_v) {
         nx = -L->uy;
         ny = L->ux;
     }

@@ -67,6 +67,8 @@ struct fabric_class {
     double block_area; /* typical area of a block bounded by roads, m² */
     double road_width; /* m */
     double road_prob;  /* chance that a cut between blocks is a road strip */
+    double lot_aspect; /* depth / frontage of lots, as town lots along a street;
+                          0 or 1: about square */
 };
 
 struct fabric_opts {

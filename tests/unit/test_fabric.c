@@ -70,8 +70,8 @@ static void l_shape(struct buf *b)
 }
 
 static const struct fabric_class classes[] = {
-    {250, 500, 250, 5000, 7, 0.9},
-    {1e9, 1000, 700, 20000, 6, 0.7},
+    {250, 500, 250, 5000, 7, 0.9, 3},
+    {1e9, 1000, 700, 20000, 6, 0.7, 0},
 };
 
 /* ---- collecting parcels ---- */
