@@ -496,3 +496,40 @@ test('accessibility audit (axe-core): no serious or critical violations', async 
     await page.close();
   }
 });
+
+test('the card lists the planning overlap and the neighbours the API gives', async () => {
+  const { communes } = await portal.api('/api/v1/communes');
+  let found = null;
+  for (const c of communes.slice(0, 10)) {
+    const { parcels } = await portal.api(`/api/v1/parcels?commune=${c.code}&limit=100`);
+    for (const x of parcels) {
+      const pl = await portal.api(`/api/v1/parcels/${x.id}/planning`);
+      const nb = await portal.api(`/api/v1/parcels/${x.id}/neighbours`);
+      if (pl.planning.length && nb.neighbours.length) {
+        found = { p: x, pl, nb };
+        break;
+      }
+    }
+    if (found) break;
+  }
+  assert.ok(found, 'the demo has a parcel with planning overlap and neighbours');
+  const { p, pl, nb } = found;
+  const page = await portal.page(`/#/parcel/${p.id}`);
+  await cardFor(page, p.id);
+  const zones = await page.locator('#card .zones li').allInnerTexts();
+  assert.equal(zones.length, pl.planning.length);
+  pl.planning.forEach((z, i) => {
+    assert.ok(zones[i].startsWith(`${z.land_use[0].code} — ${z.land_use[0].name_vi}`), zones[i]);
+    const pct = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(z.percent);
+    assert.ok(zones[i].includes(`(${pct}% diện tích thửa)`), zones[i]);
+  });
+  if (pl.planning[0].decision) assert.ok((await page.locator('#card').innerText()).includes(pl.planning[0].decision));
+  const links = await page.locator('#card .neighbours a').evaluateAll((as) => as.map((a) => a.dataset.parcelId));
+  assert.deepEqual(links, nb.neighbours.map((n) => String(n.id)));
+  await page.click('#lang');
+  const zonesEn = await page.locator('#card .zones li').allInnerTexts();
+  assert.ok(zonesEn[0].includes(pl.planning[0].land_use[0].name_en), zonesEn[0]);
+  await portal.shot(page, 'card-planning-en');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

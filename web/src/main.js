@@ -275,14 +275,23 @@ function drawCard() {
   if (planning?.error) planningBody = el('p', { class: 'error', text: errText(planning.error) });
   else if (!planning?.planning?.length) planningBody = el('p', { class: 'muted', text: t('card.planningNone') });
   else {
-    planningBody = el('ul', { class: 'plain zones' }, planning.planning.map((z) => el('li', {},
-      el('span', { text: t('card.planningItem', {
-        use: (z.land_use || []).map(useName).join(', ') || t('card.unknown'),
-        area: area(z.area),
-        percent: `${number(z.percent, 1)}%`,
-      }) }),
-      z.plan ? el('span', { class: 'muted', text: ` · ${t('card.plan')}: ${z.plan}` }) : null,
-      z.decision ? el('span', { class: 'muted', text: ` · ${t('card.decision')}: ${z.decision}` }) : null)));
+    // Zones grouped by plan and decision, which most zones of a parcel share.
+    const groups = new Map();
+    for (const z of planning.planning) {
+      const key = `${z.plan || ''}\u0000${z.decision || ''}`;
+      if (!groups.has(key)) groups.set(key, { plan: z.plan, decision: z.decision, zones: [] });
+      groups.get(key).zones.push(z);
+    }
+    planningBody = [...groups.values()].map((g) => el('div', { class: 'plan' },
+      el('ul', { class: 'plain zones' }, g.zones.map((z) => el('li', {
+        text: t('card.planningItem', {
+          use: (z.land_use || []).map(useName).join(', ') || t('card.unknown'),
+          area: area(z.area),
+          percent: `${number(z.percent, 1)}%`,
+        }),
+      }))),
+      g.plan ? el('p', { class: 'muted small', text: `${t('card.plan')}: ${g.plan}` }) : null,
+      g.decision ? el('p', { class: 'muted small', text: `${t('card.decision')}: ${g.decision}` }) : null));
   }
 
   const nb = c.neighbours;
