@@ -144,8 +144,8 @@ static void usage(FILE *f)
             "  --data DIR        the store (default: setting 'data'); created when missing\n"
             "  --create-crs C    CRS of a store created now (default: setting 'crs')\n"
             "  --strict          stop at the first bad row; nothing is imported\n"
-            "  --report FILE     where to list rejected rows (default SOURCE.rejected.csv,\n"
-            "                    written only when a row is rejected)\n"
+            "  --report FILE     list rejected rows in FILE (always written); by default\n"
+            "                    SOURCE.rejected.csv, written when a row is rejected\n"
             "  --set KEY=VALUE   override a setting (docs/configuration.md)\n"
             "  --help            this text\n"
             "\n"
@@ -1219,6 +1219,10 @@ int import_cmd(int argc, char **argv)
             goto out;
     }
 
+    /* a report asked for is written even when empty ("nothing rejected"),
+     * and an unwritable one stops the run before any work */
+    if (m.report_path && open_report(&m))
+        goto out;
     if ((rc = store_begin(m.store)) < 0) {
         fprintf(stderr, "lis import: %s\n", store_errmsg(m.store));
         goto out;

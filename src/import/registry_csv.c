@@ -7,6 +7,7 @@
 #include "text/ident.h"
 #include "text/text.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,6 +369,8 @@ struct reg {
     struct keymap *parcels;  /* "commune\0sheet\0number" -> parcel id (0: unknown) */
     struct keymap *cleared;  /* parcel ids whose old records were removed */
     struct buf key, detail, land_use;
+    struct buf t[8];         /* values of the current row, reused row after row */
+    struct buf k[4];         /* its record, commune, sheet, number */
     registry_reject_cb reject;
     void *ctx;
     struct registry_counts *n;
@@ -463,19 +466,18 @@ static int reject(struct reg *g, const char *const keys[4], const char *reason)
 /* One data row: 0 written or rejected, 1 stop, negative on failure. */
 static int row(struct reg *g)
 {
-    struct buf t[8] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT,
-                       BUF_INIT};
+    struct buf *t = g->t;
     int rc = 0;
     const char *reason = NULL;
     buf_reset(&g->detail);
-    char *rec = xstrdup(val(g, C_RECORD, &t[0]));
-    char *commune = xstrdup(val(g, C_COMMUNE, &t[0]));
-    char *sheet = xstrdup(val(g, C_SHEET, &t[0]));
-    char *number = xstrdup(val(g, C_NUMBER, &t[0]));
+    const char *rec = val(g, C_RECORD, &g->k[0]);
+    const char *commune = val(g, C_COMMUNE, &g->k[1]);
+    const char *sheet = val(g, C_SHEET, &g->k[2]);
+    const char *number = val(g, C_NUMBER, &g->k[3]);
     const char *keys[4] = {rec, commune, sheet, number};
 
-    for (size_t i = 0; i < strlen(rec); i++)
-        rec[i] = (char)(rec[i] >= 'A' && rec[i] <= 'Z' ? rec[i] + 32 : rec[i]);
+    for (size_t i = 0; i < g->k[0].len; i++) /* "Holder" is a holder */
+        g->k[0].data[i] = (char)tolower((unsigned char)g->k[0].data[i]);
     int kind = -1;
     for (int i = 0; i < REGISTRY_NRECORDS; i++)
         if (strcmp(rec, record_names[i]) == 0)
@@ -700,12 +702,6 @@ store_failed:
 out:
     if (reason && rc == 0)
         rc = reject(g, keys, reason);
-    free(rec);
-    free(commune);
-    free(sheet);
-    free(number);
-    for (int i = 0; i < 8; i++)
-        buf_free(&t[i]);
     return rc;
 }
 
@@ -758,5 +754,9 @@ int registry_csv_import(struct store *s, struct csv_reader *r, registry_reject_c
     buf_free(&g.key);
     buf_free(&g.detail);
     buf_free(&g.land_use);
+    for (int i = 0; i < 8; i++)
+        buf_free(&g.t[i]);
+    for (int i = 0; i < 4; i++)
+        buf_free(&g.k[i]);
     return rc;
 }

@@ -121,6 +121,11 @@ test('French cadastre: 4,241 parcels in, legal areas kept, map areas right', () 
   assert.equal(s.imported, 4241, r.out);
   assert.equal(s.rejected, 0, r.out);
   assert.equal(count(STORE, 'parcels'), 4241);
+  // a report asked for is written even when nothing was rejected
+  assert.equal(fs.readFileSync(path.join(TMP, 'fr.csv'), 'utf8'),
+    'feature,commune,sheet,number,reason,detail\n');
+  // and the default report next to the source is not
+  assert.equal(fs.existsSync(`${FR}.rejected.csv`), false);
 
   // the independent areas
   const ref = path.join(TMP, 'fr2154.gpkg');
@@ -298,10 +303,14 @@ test('a source without a CRS needs --crs; a source with several layers needs --l
   assert.equal(r.code, 1);
   assert.match(r.err, /declares no CRS; give it with --crs/);
   assert.equal(fs.existsSync(data), false);
-  r = lis(['import', shp, '--data', data, '--crs', 'EPSG:4326', '--report',
-    path.join(TMP, 'nocrs.csv'), ...FR_MAP]);
+  r = lis(['import', shp, '--data', data, '--crs', 'EPSG:4326', ...FR_MAP]);
   assert.equal(r.code, 0, r.err);
   assert.equal(summary(r.out).imported, 4241);
+  assert.equal(fs.existsSync(`${shp}.rejected.csv`), false, 'no rejections, no default report');
+  r = lis(['import', shp, '--data', data, '--crs', 'EPSG:4326', '--report',
+    path.join(dir, 'nowhere', 'r.csv'), ...FR_MAP]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /cannot write the report .*nowhere\/r\.csv/);
 
   const two = path.join(TMP, 'two-layers.gpkg');
   ogr2ogr(['-f', 'GPKG', '-nln', 'a', '-where', "section = 'AB'", two, FR]);
