@@ -24,11 +24,11 @@ void http_etag(const char *body, size_t len, char out[24])
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     static const char hex[] = "0123456789abcdef";
-    out[0] = '"';
+    memcpy(out, "W/\"", 3);
     for (int k = 0; k < 16; k++)
-        out[1 + k] = hex[(h >> (60 - 4 * k)) & 0xf];
-    out[17] = '"';
-    out[18] = '\0';
+        out[3 + k] = hex[(h >> (60 - 4 * k)) & 0xf];
+    out[19] = '"';
+    out[20] = '\0';
 }
 
 /* Does an If-None-Match value name etag? Handles lists, W/ prefixes and "*". */
@@ -73,7 +73,7 @@ void http_send_body(h2o_req_t *req, const char *ctype, const char *body, size_t 
                        strlen(cache_control), 1);
         ssize_t at = h2o_find_header(&req->headers, H2O_TOKEN_IF_NONE_MATCH, -1);
         if (at >= 0 && etag_matches(req->headers.entries[at].value.base,
-                                    req->headers.entries[at].value.len, etag)) {
+                                    req->headers.entries[at].value.len, etag + 2)) {
             req->res.status = 304;
             req->res.reason = "Not Modified";
             h2o_send_inline(req, NULL, 0);
@@ -83,6 +83,10 @@ void http_send_body(h2o_req_t *req, const char *ctype, const char *body, size_t 
         h2o_set_header(pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"),
                        1);
     }
+    /* h2o says Vary when it compresses; say it too when it does not, so a
+     * cache never hands the plain form's key to the gzip form or back. */
+    if (len >= HTTP_GZIP_MIN_BYTES && !(h2o_get_compressible_types(&req->headers) & H2O_COMPRESSIBLE_GZIP))
+        h2o_set_header(pool, &req->res.headers, H2O_TOKEN_VARY, H2O_STRLIT("accept-encoding"), 0);
     req->compress_hint = H2O_COMPRESS_HINT_ENABLE;
     req->res.content_length = len; /* no chunked encoding for what is known whole */
     h2o_send_inline(req, body, len);

@@ -16,17 +16,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Answers from this size up are gzipped for clients that accept it (h2o's
+ * compression filter); smaller ones gain no packet from it. */
+#define HTTP_GZIP_MIN_BYTES 1400
+
 /* Send body (copied into the request pool) with status 200 and content type
  * ctype (NULL: application/json). When cache_control is not NULL the body
- * gets a strong ETag and that Cache-Control, and a matching If-None-Match
- * is answered 304 without a body. */
+ * gets a weak ETag (the gzipped and plain forms share it) and that
+ * Cache-Control, and a matching If-None-Match is answered 304 without a body. */
 void http_send_body(h2o_req_t *req, const char *ctype, const char *body, size_t len,
                     const char *cache_control);
 
 /* Dump a jansson document and send it as above. Takes ownership of doc. */
 void http_send_json(h2o_req_t *req, json_t *doc, const char *cache_control);
 
-/* The ETag of a body: a quoted 64-bit FNV-1a hash in hex ("\"0123abcd...\""). */
+/* The ETag of a body: a weak, quoted 64-bit hash in hex ("W/\"0123abcd...\""). */
 void http_etag(const char *body, size_t len, char out[24]);
 
 /* JSON writer helpers: each appends one JSON value to b. */

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/problem.h"
+#include "http/respond.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -376,7 +377,7 @@ int http_serve(const struct http_server_opts *o, struct buf *err)
     memset(&ca, 0, sizeof ca);
     /* Below about one TCP segment gzip saves no packet but costs a deflate
      * set-up per answer: map clicks (~450 bytes) go out as they are. */
-    ca.min_size = 1400;
+    ca.min_size = HTTP_GZIP_MIN_BYTES;
     ca.gzip.quality = 1;
     ca.brotli.quality = -1;
     h2o_compress_register(path, &ca);

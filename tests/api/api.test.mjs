@@ -442,8 +442,11 @@ describe('HTTP behaviour', () => {
     assert.equal(r.headers['content-encoding'], 'gzip');
     const doc = JSON.parse(gunzip(r.body).toString('utf8'));
     assert.ok(doc.communes.length > 0);
+    assert.match(r.headers.vary, /accept-encoding/i);
     const plain = await raw(srv.base, '/api/v1/communes');
     assert.equal(plain.headers['content-encoding'], undefined);
+    assert.match(plain.headers.vary, /accept-encoding/i);
+    assert.equal(plain.headers.etag, r.headers.etag, 'one weak ETag for both forms');
     assert.deepEqual(JSON.parse(plain.body.toString('utf8')), doc);
   });
 
@@ -453,13 +456,17 @@ describe('HTTP behaviour', () => {
       const r = await raw(srv.base, path);
       assert.equal(r.status, 200);
       const etag = r.headers.etag;
-      assert.match(etag, /^"[0-9a-f]{16}"$/);
+      assert.match(etag, /^W\/"[0-9a-f]{16}"$/);
       assert.equal(r.headers['cache-control'], 'public, max-age=300');
       const again = await raw(srv.base, path, { headers: { 'if-none-match': etag } });
       assert.equal(again.status, 304);
       assert.equal(again.body.length, 0);
       assert.equal(again.headers.etag, etag);
-      const other = await raw(srv.base, path, { headers: { 'if-none-match': '"0000000000000000"' } });
+      const strong = await raw(srv.base, path, { headers: { 'if-none-match': etag.slice(2) } });
+      assert.equal(strong.status, 304, 'weak comparison');
+      const list = await raw(srv.base, path, { headers: { 'if-none-match': `"x", ${etag}` } });
+      assert.equal(list.status, 304, 'a list of tags');
+      const other = await raw(srv.base, path, { headers: { 'if-none-match': 'W/"0000000000000000"' } });
       assert.equal(other.status, 200);
     }
     const h = await raw(srv.base, '/healthz');
