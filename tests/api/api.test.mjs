@@ -495,6 +495,36 @@ describe('HTTP behaviour', () => {
   });
 });
 
+describe('robustness', () => {
+  it('random input never gets a 5xx and never stops the server', async () => {
+    let seed = 12345;
+    const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const pieces = ['1', '-', '.', 'e', '9999999999999999999999', '0x1f', '%00', '%FF', '%C3%A1',
+      '%E1%BB%9D', '/', '%2F', ' ', '+', 'tờ', 'thửa', 'NaN', 'inf', '1e308', '-0', ',', ':',
+      'X=', 'Y=', 'u', 'w7g', '%', '%2', '&', '=', '"', "'", '\\', '<', 'Đ', '\u0000'.slice(0, 0)];
+    const paths = ['/api/v1/parcels/at', '/api/v1/parcels/search', '/api/v1/parcels',
+      '/api/v1/communes', `/api/v1/parcels/${P.id}`, `/api/v1/parcels/${P.id}/planning`,
+      `/api/v1/parcels/${P.id}/neighbours`];
+    const names = ['lon', 'lat', 'e', 'n', 'crs', 'q', 'commune', 'sheet', 'number', 'limit',
+      'after', 'geometry'];
+    for (let i = 0; i < 400; i++) {
+      const parts = [];
+      for (let k = rnd(4); k >= 0; k--) {
+        let v = '';
+        for (let j = rnd(6); j >= 0; j--) v += pieces[rnd(pieces.length)];
+        parts.push(`${names[rnd(names.length)]}=${encodeURI(v).replace(/%25/g, '%')}`);
+      }
+      const path = `${paths[rnd(paths.length)]}?${parts.join('&')}`;
+      const r = await raw(srv.base, path);
+      assert.ok(r.status < 500, `${path} -> ${r.status} ${r.body}`);
+      const ct = r.headers['content-type'] || '';
+      assert.match(ct, /json/, path);
+      JSON.parse(r.body.toString('utf8'));
+    }
+    assert.equal((await get('/healthz')).status, 200);
+  });
+});
+
 describe('OpenAPI', () => {
   // The route table as the tests know it: method, path, parameters.
   const ROUTES = {
