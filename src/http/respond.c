@@ -31,7 +31,8 @@ void http_etag(const char *body, size_t len, char out[24])
     out[20] = '\0';
 }
 
-/* Does an If-None-Match value name etag? Handles lists, W/ prefixes and "*". */
+/* Does an If-None-Match value name etag (the quoted opaque tag, without W/)?
+ * Weak comparison: lists, W/ prefixes and "*" are understood. */
 static bool etag_matches(const char *v, size_t len, const char *etag)
 {
     size_t elen = strlen(etag);

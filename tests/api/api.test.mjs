@@ -501,7 +501,7 @@ describe('robustness', () => {
     const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
     const pieces = ['1', '-', '.', 'e', '9999999999999999999999', '0x1f', '%00', '%FF', '%C3%A1',
       '%E1%BB%9D', '/', '%2F', ' ', '+', 'tờ', 'thửa', 'NaN', 'inf', '1e308', '-0', ',', ':',
-      'X=', 'Y=', 'u', 'w7g', '%', '%2', '&', '=', '"', "'", '\\', '<', 'Đ', '\u0000'.slice(0, 0)];
+      'X=', 'Y=', 'u', 'w7g', '%', '%2', '&', '=', '"', "'", '\\', '<', 'Đ'];
     const paths = ['/api/v1/parcels/at', '/api/v1/parcels/search', '/api/v1/parcels',
       '/api/v1/communes', `/api/v1/parcels/${P.id}`, `/api/v1/parcels/${P.id}/planning`,
       `/api/v1/parcels/${P.id}/neighbours`];
