@@ -25,6 +25,14 @@
  * parcel, most of the cost of a bulk load. Applying the search-index writes
  * together, at commit or every FTS_BATCH parcels, keeps them in one segment.
  *
+ * Bulk loads: R*Tree inserts are the other big cost (a node rewrite or more
+ * per row, for two trees). A transaction that has written BULK_MIN parcels,
+ * and at least a quarter of the store's size, turns to bulk mode: the parcel
+ * layer's R*Tree triggers are dropped (inside the transaction, so no one else
+ * ever sees them missing), neither tree is written, the change log gets one
+ * row for the whole load; at commit both trees are packed from scratch
+ * (rtree_pack.h) and the triggers come back, all in the same transaction.
+ *
  * Every statement is prepared once per connection, on first use, and reused.
  * A statement still running (a callback calling back into the store) is never
  * reset under its caller: a private copy is prepared for the nested call.
@@ -42,6 +50,7 @@
 #include "core/mem.h"
 #include "geo/geo.h"
 #include "land/landuse.h"
+#include "store/rtree_pack.h"
 
 #include <errno.h>
 #include <math.h>
@@ -61,6 +70,7 @@
 #define CACHE_KIB_READ "-16384"        /* 16 MiB per reader; mmap does most of the work */
 #define FTS_BATCH 8192                 /* queued search-index writes before they are applied */
 #define FTS_DELETE SIZE_MAX
+#define BULK_MIN 2000                  /* parcel writes in a transaction before bulk mode */
 
 /* The layers, in the order of the pending-extent slots below. */
 enum layer { L_PARCELS, L_COMMUNES, L_PLANNING, L_COUNT };
@@ -281,6 +291,12 @@ struct sq {
     } *fts_ops;              /* search-index writes not applied yet */
     size_t fts_n, fts_cap;
     struct buf fts_text;     /* their texts, NUL-separated */
+    int64_t txn_puts;        /* parcel writes in this transaction */
+    int64_t bulk_at;         /* ... the count that turns bulk mode on */
+    bool bulk;               /* R*Trees and change rows deferred to commit */
+    bool bulk_anywhere;      /* a bulk change without a box */
+    bool bulk_have;          /* bulk_box holds something */
+    struct geo_box bulk_box; /* union of the Web-Mercator boxes bulk-written */
     bool info_valid;          /* info_cache answers store_info while ... */
     struct store_info info_cache; /* ... the change log's last seq is still its change_seq */
     struct {
@@ -291,6 +307,8 @@ struct sq {
 
 static const struct store_ops sqlite_ops;
 static int fts_flush(struct sq *q);
+static int log_change(struct sq *q, const char *at, const char *kind, int64_t parcel,
+                      const struct geo_box *merc);
 
 /* ------------------------------------------------------------------ errors */
 
@@ -588,6 +606,8 @@ static const char schema_registry[] =
     " description TEXT, version INTEGER, related_id INTEGER);"
     "CREATE INDEX IF NOT EXISTS registry.events_parcel ON events(parcel_id);";
 
+static int create_triggers(struct sq *q, const char *t, struct buf *sql);
+
 /* Register layer t (geometry column geom) with its R*Tree and the triggers
  * GeoPackage 1.3 specifies for keeping it (names and behaviour are what GIS
  * tools look for). */
@@ -602,6 +622,14 @@ static int create_layer(struct sq *q, const char *t, const char *desc, struct bu
                 " 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');"
                 "CREATE VIRTUAL TABLE rtree_%s_geom USING rtree(id, minx, maxx, miny, maxy);",
                 t, t, desc, q->srid, t, q->srid, t, t);
+    int r = exec(q, sql->data);
+    return r < 0 ? r : create_triggers(q, t, sql);
+}
+
+/* The six triggers that keep layer t's R*Tree. */
+static int create_triggers(struct sq *q, const char *t, struct buf *sql)
+{
+    buf_reset(sql);
     /* Spec wording: insert, update1-4 (geometry changed / emptied, id changed
      * with / without geometry), delete. */
 #define RT "rtree_%s_geom"
@@ -989,6 +1017,116 @@ static int extents_flush(struct sq *q)
     return r;
 }
 
+/* ------------------------------------------------------------- bulk mode */
+
+static const char *const rtree_triggers[] = {"insert",  "update1", "update2",
+                                             "update3", "update4", "delete"};
+
+/* Count a parcel write; turn bulk mode on when the transaction is big. */
+static int bulk_check(struct sq *q)
+{
+    if (q->bulk || !q->in_txn)
+        return 0;
+    if (q->txn_puts++ == 0) {
+        /* the largest id tells the store's size without counting */
+        int64_t size = 0;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(q->db, "SELECT max(fid) FROM parcels", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            size = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        q->bulk_at = size / 4 > BULK_MIN ? size / 4 : BULK_MIN;
+    }
+    if (q->txn_puts < q->bulk_at)
+        return 0;
+    struct buf sql = BUF_INIT;
+    for (size_t i = 0; i < sizeof rtree_triggers / sizeof rtree_triggers[0]; i++)
+        buf_appendf(&sql, "DROP TRIGGER rtree_parcels_geom_%s;", rtree_triggers[i]);
+    int r = exec(q, sql.data);
+    buf_free(&sql);
+    if (r == 0) {
+        q->bulk = true;
+        q->bulk_have = q->bulk_anywhere = false;
+    }
+    return r;
+}
+
+static void bulk_grow(struct sq *q, const struct geo_box *b)
+{
+    if (!b) {
+        q->bulk_anywhere = true;
+    } else if (!q->bulk_have) {
+        q->bulk_box = *b;
+        q->bulk_have = true;
+    } else {
+        q->bulk_box.minx = fmin(q->bulk_box.minx, b->minx);
+        q->bulk_box.miny = fmin(q->bulk_box.miny, b->miny);
+        q->bulk_box.maxx = fmax(q->bulk_box.maxx, b->maxx);
+        q->bulk_box.maxy = fmax(q->bulk_box.maxy, b->maxy);
+    }
+}
+
+/* Pack R*Tree `tree` from the envelopes of the blobs `sql` selects as (id,
+ * blob); gpkg: GeoPackage blobs, else WKB. */
+static int bulk_pack(struct sq *q, const char *sql, bool gpkg, const char *tree)
+{
+    struct rtree_entry *e = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL), r = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *blob = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        struct geo_box env;
+        bool empty = false;
+        const uint8_t *wkb;
+        size_t wkblen;
+        if (!blob)
+            continue;
+        if (gpkg ? geo_gpkg_decode(blob, len, &wkb, &wkblen, NULL, &env, &empty) != 0 || empty
+                 : geo_wkb_envelope(blob, len, &env) != 0)
+            continue; /* the triggers would not index it either */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            e = xrealloc(e, cap * sizeof *e);
+        }
+        e[n++] = (struct rtree_entry){sqlite3_column_int64(st, 0), env.minx, env.maxx, env.miny,
+                                      env.maxy};
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK)
+        rc = rtree_pack(q->db, tree, e, n);
+    if (rc != SQLITE_OK)
+        r = sqerr(q, rc, tree);
+    free(e);
+    return r;
+}
+
+/* At commit: pack both trees, bring the triggers back, log the load. */
+static int bulk_finish(struct sq *q)
+{
+    struct buf sql = BUF_INIT;
+    char now[32];
+    int r;
+    if ((r = bulk_pack(q, "SELECT fid, geom FROM parcels", true, "rtree_parcels_geom")) < 0 ||
+        (r = bulk_pack(q, "SELECT id, geom FROM parcel_mercator", false,
+                       "parcel_mercator_index")) < 0 ||
+        (r = create_triggers(q, "parcels", &sql)) < 0)
+        goto out;
+    clock_iso(clock_now(), now);
+    q->bulk = false; /* log_change writes rows again */
+    if (q->bulk_have || q->bulk_anywhere)
+        r = log_change(q, now, "bulk", 0, q->bulk_anywhere ? NULL : &q->bulk_box);
+out:
+    q->bulk = false;
+    buf_free(&sql);
+    return r;
+}
+
 static int sq_begin(struct store *s)
 {
     struct sq *q = (struct sq *)s;
@@ -1007,13 +1145,17 @@ static int sq_commit(struct store *s)
     struct sq *q = (struct sq *)s;
     if (!q->in_txn)
         return fail(q, LIS_EINVAL, "no transaction is open");
-    int r = fts_flush(q);
+    int r = q->bulk ? bulk_finish(q) : 0;
+    if (r == 0)
+        r = fts_flush(q);
     if (r == 0)
         r = extents_flush(q);
     if (r == 0)
         r = exec(q, "COMMIT");
-    if (r == 0 || sqlite3_get_autocommit(q->db))
+    if (r == 0 || sqlite3_get_autocommit(q->db)) {
         q->in_txn = false;
+        q->txn_puts = 0;
+    }
     return r;
 }
 
@@ -1027,6 +1169,8 @@ static int sq_rollback(struct store *s)
     q->info_valid = false; /* seqs given out in the transaction will be given again */
     q->fts_n = 0;
     buf_reset(&q->fts_text);
+    q->bulk = false; /* the dropped triggers come back with the rollback */
+    q->txn_puts = 0;
     int r = sqlite3_get_autocommit(q->db) ? 0 : exec(q, "ROLLBACK");
     q->in_txn = false;
     return r;
@@ -1135,6 +1279,10 @@ out:
 static int log_change(struct sq *q, const char *at, const char *kind, int64_t parcel,
                       const struct geo_box *merc)
 {
+    if (q->bulk && parcel) {
+        bulk_grow(q, merc);
+        return 0;
+    }
     sqlite3_stmt *st = acquire(q, S_CHANGE);
     if (!st)
         return LIS_EIO;
@@ -1589,8 +1737,23 @@ static bool same_text(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+/* The Web-Mercator box of current parcel id; LIS_ENOTFOUND when it has none. */
 static int merc_box(struct sq *q, int64_t id, struct geo_box *b)
 {
+    if (q->bulk) { /* the index is not kept now: the geometry tells */
+        sqlite3_stmt *m = acquire(q, S_MERC_GET);
+        if (!m)
+            return LIS_EIO;
+        sqlite3_bind_int64(m, 1, id);
+        int rc = sqlite3_step(m), r = LIS_ENOTFOUND;
+        if (rc == SQLITE_ROW &&
+            geo_wkb_envelope(sqlite3_column_blob(m, 0), (size_t)sqlite3_column_bytes(m, 0), b) == 0)
+            r = 0;
+        else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            r = sqerr(q, rc, "parcel_mercator");
+        release(q, S_MERC_GET, m);
+        return r;
+    }
     sqlite3_stmt *st = acquire(q, S_MERC_BOX);
     if (!st)
         return LIS_EIO;
@@ -1637,7 +1800,7 @@ static int merc_write(struct sq *q, bool update, int64_t pid, const struct store
     bind_blob(st, 2, p->wkb_mercator, p->wkb_mercator_len);
     int r = run(q, st, "parcel_mercator");
     release(q, gid, st);
-    if (r < 0)
+    if (r < 0 || q->bulk)
         return r;
     if (!(st = acquire(q, iid)))
         return LIS_EIO;
@@ -1712,7 +1875,7 @@ static int sq_parcel_put(struct store *s, const struct store_parcel *p, int64_t 
     int r = write_begin(q, &own);
     if (r < 0)
         return r;
-    if ((r = encode_geom(q, p->wkb, p->wkb_len, &nbox)) < 0)
+    if ((r = bulk_check(q)) < 0 || (r = encode_geom(q, p->wkb, p->wkb_len, &nbox)) < 0)
         goto out;
     if (geo_wkb_envelope(p->wkb_mercator, p->wkb_mercator_len, &mbox) != 0) {
         r = fail(q, LIS_EINVAL, "Web-Mercator geometry is malformed or empty");
@@ -1851,6 +2014,8 @@ static int sq_parcel_retire(struct store *s, int64_t id, const char *when)
     int r = write_begin(q, &own);
     if (r < 0)
         return r;
+    if ((r = bulk_check(q)) < 0)
+        goto out;
     if (when)
         copy_str(now, sizeof now, when);
     else
@@ -1866,7 +2031,7 @@ static int sq_parcel_retire(struct store *s, int64_t id, const char *when)
     }
     if ((r = run_id(q, S_PARCEL_DELETE, id, NULL)) < 0 ||
         (r = run_id(q, S_MERC_DELETE, id, NULL)) < 0 ||
-        (r = run_id(q, S_MIDX_DELETE, id, NULL)) < 0 || (r = fts_queue(q, id, NULL, true)) < 0 ||
+        (!q->bulk && (r = run_id(q, S_MIDX_DELETE, id, NULL)) < 0) || (r = fts_queue(q, id, NULL, true)) < 0 ||
         (r = log_change(q, now, "retire", id, have_box ? &mbox : NULL)) < 0)
         goto out;
 out:

@@ -25,6 +25,8 @@
 static char dir[64];
 static struct store *st;
 
+static int run_cmd(const char *cmd, struct buf *out);
+
 /* ---- helpers ---- */
 
 static void put_u32(struct buf *b, uint32_t v)
@@ -868,6 +870,115 @@ Test(store, geopackage_valid_for_gdal)
     buf_free(&cmd);
     buf_free(&out);
     buf_free(&g);
+}
+
+/* ---- bulk mode: big transactions defer the R*Trees to commit ---- */
+
+/* Put parcels k0..k1-1 of a grid of 20 m squares, 100 a row, sheet 1. */
+static void put_grid(int k0, int k1, const char *land_use)
+{
+    struct fixture f = {0};
+    for (int k = k0; k < k1; k++) {
+        char number[12], nid[16];
+        snprintf(number, sizeof number, "%d", k + 1);
+        snprintf(nid, sizeof nid, "w7%010d", k);
+        double x = (k % 100) * 20.0, y = (k / 100) * 20.0;
+        fixture_set(&f, "06022", "06022", "1", number, nid, x, y, x + 20, y + 20);
+        f.p.land_use = land_use;
+        int r = store_parcel_put(st, &f.p, NULL);
+        cr_assert(r > 0, "%d: %d %s", k, r, store_errmsg(st));
+    }
+    fixture_free(&f);
+}
+
+/* The parcel found at the centre of grid cell k, 0 when none. */
+static int64_t at_cell(int k)
+{
+    struct rows r = {0};
+    double x = (k % 100) * 20.0 + 10 + MERC_DX, y = (k / 100) * 20.0 + 10;
+    cr_assert_eq(store_parcels_at(st, x, y, 0, collect, &r), 0);
+    int64_t id = r.n == 1 ? atoll(r.text.data) : 0;
+    cr_assert(r.n <= 1);
+    buf_free(&r.text);
+    return id;
+}
+
+static int64_t in_cell(int k)
+{
+    struct rows r = {0};
+    double x = (k % 100) * 20.0 + 10, y = (k / 100) * 20.0 + 10;
+    double box[4] = {x, y, x, y};
+    cr_assert_eq(store_parcels_in_box(st, box, 0, 10, collect, &r), 0);
+    int64_t id = r.n == 1 ? atoll(r.text.data) : 0;
+    buf_free(&r.text);
+    return id;
+}
+
+/* rtreecheck() through the sqlite3 shell, where installed. */
+static void check_trees(void)
+{
+    if (system("sqlite3 --version >/dev/null 2>&1") != 0)
+        return;
+    struct buf cmd = BUF_INIT, out = BUF_INIT;
+    buf_appendf(&cmd,
+                "sqlite3 %s/land.gpkg \"SELECT rtreecheck('rtree_parcels_geom'),"
+                " rtreecheck('parcel_mercator_index'),"
+                " (SELECT count(*) FROM sqlite_master WHERE type = 'trigger')\" 2>&1",
+                dir);
+    cr_assert_eq(run_cmd(cmd.data, &out), 0, "%s", buf_cstr(&out));
+    cr_assert_str_eq(buf_cstr(&out), "ok|ok|18\n");
+    buf_free(&cmd);
+    buf_free(&out);
+}
+
+Test(store, bulk_mode)
+{
+    /* a first load: bulk after 2000 puts */
+    cr_assert_eq(store_begin(st), 0);
+    put_grid(0, 3000, "ODT");
+    /* inside the bulk: change some, retire some */
+    put_grid(2500, 2600, "CLN");
+    for (int64_t id = 2901; id <= 2950; id++)
+        cr_assert_eq(store_parcel_retire(st, id, NULL), 0);
+    cr_assert_eq(store_commit(st), 0, "%s", store_errmsg(st));
+    check_trees();
+    static const struct {
+        int cell;
+        int64_t id;
+    } cases[] = {/* before the switch, after it, updated in it, retired in it (0) */
+                 {0, 1}, {1999, 2000}, {2000, 2001}, {2550, 2551}, {2900, 0}, {2949, 0},
+                 {2950, 2951}, {2999, 3000}};
+    for (size_t i = 0; i < N(cases); i++) {
+        cr_assert_eq(at_cell(cases[i].cell), cases[i].id, "at cell %d", cases[i].cell);
+        cr_assert_eq(in_cell(cases[i].cell), cases[i].id, "box cell %d", cases[i].cell);
+    }
+    cr_assert_eq(count("parcels"), 2950);
+    cr_assert_eq(count("parcel_history"), 150);
+    cr_assert_eq(count("parcel_mercator"), 2950);
+
+    /* a second, smaller load into the same store: bulk again (3000 > 2000) */
+    cr_assert_eq(store_begin(st), 0);
+    put_grid(3000, 6000, "ODT");
+    cr_assert_eq(store_commit(st), 0, "%s", store_errmsg(st));
+    check_trees();
+    cr_assert_eq(at_cell(0), 1);
+    cr_assert_eq(at_cell(5999), 6000);
+
+    /* a rolled-back bulk leaves the store and its triggers as they were */
+    cr_assert_eq(store_begin(st), 0);
+    put_grid(6000, 9000, "ODT");
+    cr_assert_eq(store_rollback(st), 0);
+    check_trees();
+    cr_assert_eq(count("parcels"), 5950);
+    /* and a single put after it is indexed at once (the triggers are back) */
+    put_grid(6000, 6001, "ODT");
+    cr_assert_gt(in_cell(6000), 0);
+    cr_assert_gt(at_cell(6000), 0);
+    check_trees();
+
+    struct store_info in;
+    cr_assert_eq(store_info(st, &in), 0);
+    cr_assert_float_eq(in.bbox[2], 2000, 1e-6);
 }
 
 /* ---- bulk put rate ---- */
