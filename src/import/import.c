@@ -1285,8 +1285,10 @@ out:
     progress_end(prog);
     if (in_tx) {
         store_rollback(m.store);
-        if (m.read)
+        if (m.read) {
             print_summary(&m, now() - t0);
+            printf("rolled back: the store is as it was before this run\n");
+        }
     }
     if (m.report && fclose(m.report) != 0) {
         fprintf(stderr, "lis import: writing %s: %s\n", buf_cstr(&m.report_name), strerror(errno));

@@ -450,3 +450,32 @@ test('registry --strict: nothing written', () => {
   assert.equal(r.code, 1);
   assert.equal(count(STORE, 'holders', 'registry.db'), before);
 });
+
+// ------------------------------------------------ the demo province round trip
+
+test('demo parcels exported and imported back: all unchanged, split communes resolved', () => {
+  const demo = path.join(TMP, 'demo');
+  let r = lis(['demo', '--parcels', '2000', '--out', demo, '--source-data',
+    path.join(ROOT, 'data/langson')], { env: { ...process.env, LIS_CONFIG: '' } });
+  assert.equal(r.code, 0, r.err);
+  // some former communes are split among current units: their parcels' unit
+  // must come from the boundary, not from the mapping alone
+  const split = Number(sql(demo, `SELECT count(*) FROM parcels p WHERE
+    (SELECT count(*) FROM survey_communes s WHERE s.code = p.survey_commune) > 1`)[0][0]);
+  assert.ok(split > 0, 'the demo should have parcels of split former communes');
+  const gpkg = path.join(TMP, 'demo-parcels.gpkg');
+  ogr2ogr(['-f', 'GPKG', gpkg, path.join(demo, 'land.gpkg'), 'parcels']);
+  const env = { ...process.env, LIS_CONFIG: '' };
+  const args = ['import', gpkg, '--data', demo, '--map', 'commune=survey_commune', '--report',
+    path.join(TMP, 'demo.csv')];
+  const before = count(demo, 'parcels');
+  r = lis(args, { env }); // no commune_current: derived from the store
+  assert.equal(r.code, 0, r.err);
+  const s = summary(r.out);
+  assert.deepEqual([s.read, s.imported, s.updated, s.unchanged, s.rejected],
+    [before, 0, 0, before, 0], r.out);
+  // on one processor (no preparing thread): the same answer
+  const one = spawnSync('taskset', ['-c', '0', LIS, ...args], { env, encoding: 'utf8' });
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(summary(one.stdout).unchanged, before, one.stdout);
+});
