@@ -76,7 +76,7 @@ int store_info(struct store *s, struct store_info *out);
 
 /* Transactions: writes between begin and commit land together or not at all.
  * Bulk loads belong in one (or a few large) transactions: once a transaction
- * has written thousands of parcels (and a quarter of the store), the SQLite
+ * has written thousands of parcels (and an eighth of the store), the SQLite
  * backend defers the spatial indexes to commit, so from then until commit
  * store_parcels_at and store_parcels_in_box on that connection see the
  * indexes as they were. Other connections see the last commit, always. */
