@@ -71,6 +71,9 @@ static bool field_of(enum kind k, enum field f)
 
 #define MAX_REASONS 32
 
+/* One run. With two threads, the preparing thread owns src, geo, xform,
+ * lookup, seen and the per-row scratch buffers (places are read-only by
+ * then); the writing thread owns store, the counts and the report. */
 struct imp {
     /* options */
     enum kind kind;
@@ -821,7 +824,10 @@ static int commune_row(struct imp *m)
         reason = "missing name";
         goto out;
     }
-    c.kind = "commune";
+    /* without a kind column, the name tells: "Phường ..." is a ward */
+    c.kind = !kl && nl > strlen("Phường") && strncmp(name, "Phường", strlen("Phường")) == 0
+                 ? "ward"
+                 : "commune";
     if (kl) {
         if (kl == 4 && strncmp(kind, "ward", 4) == 0)
             c.kind = "ward";

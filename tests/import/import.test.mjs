@@ -479,3 +479,24 @@ test('demo parcels exported and imported back: all unchanged, split communes res
   assert.equal(one.status, 0, one.stderr);
   assert.equal(summary(one.stdout).unchanged, before, one.stdout);
 });
+
+test('the 65 real communes of Lạng Sơn (GeoJSON, WGS 84) into a VN-2000 store', () => {
+  const data = path.join(TMP, 'langson');
+  const env = { ...process.env, LIS_CONFIG: '', LIS_CRS: 'EPSG:9215' };
+  const r = lis(['import', path.join(ROOT, 'data/langson/wards-2025.geojson'), '--kind', 'communes',
+    '--map', 'code=ma_xa', '--map', 'name=ten', '--data', data, '--report',
+    path.join(TMP, 'ls.csv')], { env });
+  assert.equal(r.code, 0, r.err);
+  const s = summary(r.out);
+  assert.deepEqual([s.read, s.imported, s.rejected], [65, 65, 0], r.out);
+  assert.deepEqual(sql(data, 'SELECT kind, count(*) FROM communes GROUP BY kind ORDER BY kind'),
+    [['commune', '61'], ['ward', '4']]);
+  assert.deepEqual(sql(data, "SELECT name FROM communes WHERE code = '06613'"), [['Xã Đình Lập']]);
+  // reprojected right: the ward polygons total ~8,307.6 km² in WGS 84 measures (SOURCES.md of
+  // the shared data; the province is about 8,310 km²)
+  const a = spawnSync('ogrinfo', ['-q', '-dialect', 'sqlite', '-sql',
+    'SELECT sum(ST_Area(geom)) / 1e6 AS km2 FROM communes', path.join(data, 'land.gpkg')],
+  { encoding: 'utf8' });
+  const km2 = Number(a.stdout.match(/km2 \(Real\) = ([0-9.]+)/)?.[1]);
+  assert.ok(Math.abs(km2 - 8307.6) < 8, `${km2} km²`);
+});
