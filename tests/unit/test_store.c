@@ -185,6 +185,42 @@ static int64_t count(const char *what)
 
 TestSuite(store, .init = setup, .fini = teardown);
 
+/* ---- the clock the store stamps versions with ---- */
+
+Test(store, clock)
+{
+    static const struct {
+        const char *id, *in;
+        int rc;
+        const char *iso;
+    } cases[] = {
+        {"unix", "1751356800", 0, "2025-07-01T08:00:00Z"},
+        {"date", "2025-07-01", 0, "2025-07-01T00:00:00Z"},
+        {"minutes", "2025-07-01T08:30", 0, "2025-07-01T08:30:00Z"},
+        {"seconds-z", "2025-07-01T08:30:15Z", 0, "2025-07-01T08:30:15Z"},
+        {"space", "2025-07-01 08:30:15", 0, "2025-07-01T08:30:15Z"},
+        {"epoch", "0", 0, "1970-01-01T00:00:00Z"},
+        {"month-13", "2025-13-01", LIS_EINVAL, NULL},
+        {"junk-after", "2025-07-01Tx", LIS_EINVAL, NULL},
+        {"offset", "2025-07-01T08:00:00+07:00", LIS_EINVAL, NULL},
+        {"empty", "", LIS_EINVAL, NULL},
+        {"words", "now", LIS_EINVAL, NULL},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        int64_t t = -1;
+        char iso[32];
+        cr_assert_eq(clock_parse(cases[i].in, &t), cases[i].rc, "%s", cases[i].id);
+        if (cases[i].iso) {
+            clock_iso(t, iso);
+            cr_assert_str_eq(iso, cases[i].iso, "%s", cases[i].id);
+        }
+    }
+    setenv("LIS_NOW", "2024-02-29T12:00:00Z", 1);
+    cr_assert_eq(clock_now(), 1709208000);
+    setenv("LIS_NOW", "garbage", 1); /* ignored: the system clock */
+    cr_assert_gt(clock_now(), 1709208000);
+}
+
 /* ---- creation ---- */
 
 static int count_uses(void *ctx, const struct store_land_use *u)
