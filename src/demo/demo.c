@@ -1826,16 +1826,18 @@ int demo_cmd(int argc, char **argv)
     int wards = 0;
     for (int i = 0; i < S.nunits; i++)
         wards += S.units[i].ward;
-    printf("  units          %d (%d wards)\n", S.nunits, wards);
+    printf("  units           %d (%d wards)\n", S.nunits, wards);
     printf("  survey communes %d\n", S.nformers);
-    printf("  map sheets     %ld\n", D.sheets);
-    printf("  parcels        %ld (%ld later versions, %ld splits)\n", D.parcels, D.versions,
-           D.split_count);
-    printf("  holders        %ld\n", D.holders);
-    printf("  certificates   %ld\n", D.certs);
-    printf("  restrictions   %ld\n", D.restrictions);
-    printf("  events         %ld\n", D.events);
-    printf("  planning zones %ld\n", D.zones);
+    printf("  map sheets      %ld\n", D.sheets);
+    struct store_info info = {0};
+    store_info(D.st, &info);
+    printf("  parcels         %lld current (%ld made, %ld later versions, %ld split in two)\n",
+           (long long)info.parcels, D.parcels, D.versions, D.split_count);
+    printf("  holders         %ld\n", D.holders);
+    printf("  certificates    %ld\n", D.certs);
+    printf("  restrictions    %ld\n", D.restrictions);
+    printf("  events          %ld\n", D.events);
+    printf("  planning zones  %ld\n", D.zones);
     status = 0;
 out:
     free(next_sheet);
