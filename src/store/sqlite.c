@@ -1042,16 +1042,22 @@ static int bulk_check(struct sq *q)
     }
     if (q->txn_puts < q->bulk_at)
         return 0;
+    /* all six or none; when SQLite refuses (a statement of this connection is
+     * still reading, say), the load simply goes on row by row */
     struct buf sql = BUF_INIT;
+    buf_puts(&sql, "SAVEPOINT lis_bulk;");
     for (size_t i = 0; i < sizeof rtree_triggers / sizeof rtree_triggers[0]; i++)
         buf_appendf(&sql, "DROP TRIGGER rtree_parcels_geom_%s;", rtree_triggers[i]);
-    int r = exec(q, sql.data);
-    buf_free(&sql);
-    if (r == 0) {
+    buf_puts(&sql, "RELEASE lis_bulk;");
+    if (sqlite3_exec(q->db, sql.data, NULL, NULL, NULL) == SQLITE_OK) {
         q->bulk = true;
         q->bulk_have = q->bulk_anywhere = false;
+    } else {
+        sqlite3_exec(q->db, "ROLLBACK TO lis_bulk; RELEASE lis_bulk", NULL, NULL, NULL);
+        q->bulk_at = INT64_MAX;
     }
-    return r;
+    buf_free(&sql);
+    return 0;
 }
 
 static void bulk_grow(struct sq *q, const struct geo_box *b)
