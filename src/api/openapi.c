@@ -230,7 +230,7 @@ static json_t *operation(const struct http_route *r)
     if (r->public_data)
         json_object_set_new(res, "304", response("Not modified (If-None-Match)", NULL));
     json_object_set_new(res, "400", ref("#/components/responses/Problem"));
-    if (strchr(r->path, '{') || strstr(r->path, "/at"))
+    if (strchr(r->path, '{') || strstr(r->path, "/at") || strstr(r->path, "/search"))
         json_object_set_new(res, "404", ref("#/components/responses/Problem"));
     json_object_set_new(res, "405", ref("#/components/responses/Problem"));
     json_object_set_new(res, "413", ref("#/components/responses/Problem"));
