@@ -1531,10 +1531,6 @@ static int lay_unit(struct demo *D, const struct unit *u, long *budget_left, dou
         scale_classes(base, o.nclasses, budget, cls);
         o.classes = cls;
         D->classes = cls;
-        if ((rc = store_begin(D->st)) < 0) {
-            demo_fail(D, rc, "begin", store_errmsg(D->st));
-            goto out;
-        }
         long before = D->parcels;
         int sheets = 0;
         long made = fabric_lay(D->fab, (const uint8_t *)parts[i].data, parts[i].len, &o, on_parcel,
@@ -1543,26 +1539,17 @@ static int lay_unit(struct demo *D, const struct unit *u, long *budget_left, dou
             if (!D->err)
                 demo_fail(D, (int)made, m->name, fabric_errmsg(D->fab));
             rc = D->err;
-            store_rollback(D->st);
             goto out;
         }
-        if ((rc = do_splits(D)) != 0) {
-            store_rollback(D->st);
+        if ((rc = do_splits(D)) != 0)
             goto out;
-        }
         if (i == 0) {
             /* reach of the first part: where its parcels end, for the planning zones */
             double area_guess = (double)(D->parcels - before) * o.classes[0].lot_area * 1.3;
             D->reach = sqrt(area_guess / M_PI);
             rc = planning(D, u, m, D->cx, D->cy);
-            if (rc) {
-                store_rollback(D->st);
+            if (rc)
                 goto out;
-            }
-        }
-        if ((rc = store_commit(D->st)) < 0) {
-            demo_fail(D, rc, "commit", store_errmsg(D->st));
-            goto out;
         }
         *next += sheets;
         D->sheets += sheets;
@@ -1807,16 +1794,28 @@ int demo_cmd(int argc, char **argv)
     for (int i = 0; i < S.nformers; i++)
         next_sheet[i] = 1;
     long left = parcels;
+    /* All parcels in one transaction: the store then builds its spatial
+     * indexes in one pass at commit instead of row by row (see store.h), and a
+     * failed demo leaves nothing half-written. */
+    if (store_begin(D.st) < 0) {
+        fprintf(stderr, "lis demo: %s\n", store_errmsg(D.st));
+        goto out;
+    }
     D.prog = progress_begin("demo", parcels);
     for (int i = 0; i < S.nunits; i++)
         if (lay_unit(&D, &S.units[i], &left, &weight, next_sheet) != 0) {
             progress_end(D.prog);
             D.prog = NULL;
+            store_rollback(D.st);
             fprintf(stderr, "lis demo: %s\n", D.errmsg.data ? D.errmsg.data : "failed");
             goto out;
         }
     progress_end(D.prog);
     D.prog = NULL;
+    if (store_commit(D.st) < 0) {
+        fprintf(stderr, "lis demo: %s\n", store_errmsg(D.st));
+        goto out;
+    }
 
     if (store_optimize(D.st) < 0) {
         fprintf(stderr, "lis demo: optimize: %s\n", store_errmsg(D.st));
