@@ -78,7 +78,7 @@ struct imp {
     /* options */
     enum kind kind;
     const char *source, *layer, *crs, *data, *report_path, *create_crs;
-    bool strict;
+    bool strict, list_layers;
     const char *map[NFIELDS]; /* column name per field (default: the field's name) */
 
     struct config *cfg;
@@ -137,6 +137,7 @@ static void usage(FILE *f)
             "options:\n"
             "  --kind K          parcels (default), communes, planning or registry\n"
             "  --layer L         layer of SOURCE to read (needed when it has several)\n"
+            "  --list-layers     print the layers of SOURCE and exit\n"
             "  --map F=COLUMN    read field F from COLUMN (repeatable); fields:\n"
             "                      parcels:  commune (of survey), sheet, number, land_use,\n"
             "                                area, address, commune_current\n"
@@ -961,6 +962,8 @@ static int parse_args(struct imp *m, int argc, char **argv)
             goto out;
         } else if (strcmp(a, "--strict") == 0) {
             m->strict = true;
+        } else if (strcmp(a, "--list-layers") == 0) {
+            m->list_layers = true;
         } else if (strcmp(a, "--kind") == 0) {
             kind = v;
         } else if (strcmp(a, "--layer") == 0) {
@@ -1203,6 +1206,15 @@ int import_cmd(int argc, char **argv)
         strftime(m.valid_from, sizeof m.valid_from, "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
     m.seen = keymap_new();
+    if (m.list_layers) {
+        rc = geo_source_list_layers(m.source, &err);
+        if (rc < 0)
+            fprintf(stderr, "lis import: %s\n", buf_cstr(&err));
+        else
+            fputs(buf_cstr(&err), stdout);
+        code = rc < 0 ? 1 : 0;
+        goto out;
+    }
 
     if (m.kind == KIND_REGISTRY) {
         if (!(csv = csv_open(m.source, &err))) {

@@ -322,6 +322,9 @@ test('a source without a CRS needs --crs; a source with several layers needs --l
   r = lis(['import', two, '--data', data2, '--layer', 'c', ...FR_MAP]);
   assert.equal(r.code, 1);
   assert.match(r.err, /no layer 'c' \(layers: a, b\)/);
+  r = lis(['import', two, '--list-layers']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'a\nb\n');
   r = lis(['import', two, '--data', data2, '--layer', 'b', '--report', path.join(TMP, 'l.csv'),
     ...FR_MAP]);
   assert.equal(r.code, 0, r.err);
