@@ -1250,7 +1250,10 @@ int import_cmd(int argc, char **argv)
     if (m.kind == KIND_REGISTRY) {
         struct registry_counts n = {0};
         buf_reset(&err);
-        rc = registry_csv_import(m.store, csv, registry_reject, &m, &n, &err);
+        prog = progress_begin("import", 0);
+        rc = registry_csv_import(m.store, csv, registry_reject, &m, &n, prog, &err);
+        progress_end(prog);
+        prog = NULL;
         m.read = n.read;
         m.inserted = n.imported;
         if (rc < 0)

@@ -706,7 +706,7 @@ out:
 }
 
 int registry_csv_import(struct store *s, struct csv_reader *r, registry_reject_cb rej, void *ctx,
-                        struct registry_counts *n, struct buf *err)
+                        struct registry_counts *n, struct progress *prog, struct buf *err)
 {
     struct reg g = {.s = s, .r = r, .reject = rej, .ctx = ctx, .n = n, .err = err};
     int rc = csv_next(r);
@@ -745,6 +745,7 @@ int registry_csv_import(struct store *s, struct csv_reader *r, registry_reject_c
         n->read++;
         if ((rc = row(&g)) != 0)
             break;
+        progress_update(prog, n->read);
     }
     if (rc < 0 && !err->len)
         buf_puts(err, csv_errmsg(r));

@@ -9,6 +9,7 @@
 #define LIS_REGISTRY_CSV_H
 
 #include "core/buf.h"
+#include "core/progress.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -85,8 +86,10 @@ const char *registry_record_name(enum registry_record r); /* "holder", ... */
  * file twice gives the same records (holders are added again: they are not
  * keyed). Rejected rows go to `reject` and are skipped.
  * Returns 0 when done, 1 when `reject` asked to stop, a negative lis_err on a
- * failure of the file or the store (reason in err). progress may be NULL. */
+ * failure of the file or the store (reason in err). prog (may be NULL) is
+ * told the rows read. */
 int registry_csv_import(struct store *s, struct csv_reader *r, registry_reject_cb reject,
-                        void *ctx, struct registry_counts *n, struct buf *err);
+                        void *ctx, struct registry_counts *n, struct progress *prog,
+                        struct buf *err);
 
 #endif
