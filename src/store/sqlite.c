@@ -92,6 +92,8 @@ enum stmt_id {
     S_PARCEL_NID,
     S_PARCEL_SCAN,
     S_PARCEL_BOX,
+    S_PARCEL_MBOX,
+    S_PARCEL_MBOX_AFTER,
     S_PARCEL_AT,
     S_PARCEL_KEY_C,
     S_PARCEL_KEY_CS,
@@ -127,6 +129,8 @@ enum stmt_id {
     S_LAND_USES,
     S_PLAN_PUT,
     S_PLAN_BOX,
+    S_PLAN_SCAN,
+    S_CHANGES_SINCE,
     S_HOLDER_PUT,
     S_RIGHT_PUT,
     S_CERT_PUT,
@@ -147,6 +151,16 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_PARCEL_BOX] = "SELECT " PCOLS " FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id"
                      " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?2"
                      " ORDER BY p.fid LIMIT ?5",
+    /* tiles: no ORDER BY, so rows stream straight from the R*Tree */
+    [S_PARCEL_MBOX] = "SELECT " PCOLS ", m.geom FROM parcel_mercator_index r"
+                      " JOIN parcel_mercator m ON m.id = r.id JOIN parcels p ON p.fid = r.id"
+                      " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?2"
+                      " LIMIT ?6",
+    /* keyset paging: a top-N sort of the matches (LIMIT keeps the sorter small) */
+    [S_PARCEL_MBOX_AFTER] = "SELECT " PCOLS ", m.geom FROM parcel_mercator_index r"
+                            " JOIN parcel_mercator m ON m.id = r.id JOIN parcels p ON p.fid = r.id"
+                            " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4"
+                            " AND r.maxy >= ?2 AND r.id > ?5 ORDER BY r.id LIMIT ?6",
     /* the point test runs in SQL, between the Web-Mercator row and the parcel
      * row, so a box that holds the point but not its polygon costs no parcel
      * lookup; no ORDER BY: a sorter would copy every row */
@@ -233,6 +247,10 @@ static const char *const stmt_sql[S_COUNT] = {
                    " FROM rtree_planning_zones_geom r JOIN planning_zones z ON z.fid = r.id"
                    " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?2"
                    " ORDER BY z.fid",
+    [S_PLAN_SCAN] = "SELECT z.fid, z.land_use, z.plan, z.decision, z.commune, z.geom"
+                    " FROM planning_zones z WHERE z.fid > ?1 ORDER BY z.fid LIMIT ?2",
+    [S_CHANGES_SINCE] = "SELECT seq, kind, parcel_id, minx, miny, maxx, maxy FROM changes"
+                        " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     [S_HOLDER_PUT] = "INSERT INTO registry.holders(id, kind, name, id_number, address, birth_year)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_RIGHT_PUT] = "INSERT INTO registry.rights(parcel_id, holder_id, kind, land_use, area, term,"
@@ -1736,6 +1754,49 @@ static int sq_parcels_at(struct store *s, double x, double y, unsigned want, sto
     return r;
 }
 
+/* Tiles and OGC bbox pages: the Web-Mercator R*Tree, its WKB in the same row. */
+static int sq_parcels_in_mercator_box(struct store *s, const double box[4], int64_t after,
+                                      int limit, unsigned want, store_parcel_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    enum stmt_id id = after < 0 ? S_PARCEL_MBOX : S_PARCEL_MBOX_AFTER;
+    sqlite3_stmt *st = acquire(q, id);
+    if (!st)
+        return LIS_EIO;
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_double(st, 1 + i, box[i]);
+    sqlite3_bind_int64(st, 5, after);
+    sqlite3_bind_int(st, 6, limit);
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_parcel p = {0};
+        p.id = sqlite3_column_int64(st, 0);
+        p.version = sqlite3_column_int(st, 1);
+        col_copy(st, 2, p.national_id, sizeof p.national_id);
+        col_copy(st, 3, p.survey_commune, sizeof p.survey_commune);
+        col_copy(st, 4, p.commune, sizeof p.commune);
+        col_copy(st, 5, p.sheet, sizeof p.sheet);
+        col_copy(st, 6, p.number, sizeof p.number);
+        p.area = sqlite3_column_double(st, 7);
+        p.area_map = sqlite3_column_double(st, 8);
+        p.land_use = col_text(st, 9);
+        p.address = col_text(st, 10);
+        p.valid_from = col_text(st, 11);
+        if (want & STORE_WANT_GEOM)
+            p.wkb = col_wkb(st, PC_GEOM, &p.wkb_len);
+        if (want & STORE_WANT_MERCATOR) {
+            p.wkb_mercator = sqlite3_column_blob(st, PC_MERCATOR);
+            p.wkb_mercator_len = (size_t)sqlite3_column_bytes(st, PC_MERCATOR);
+        }
+        if ((r = cb(ctx, &p)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        r = sqerr(q, rc, "parcels_in_mercator_box");
+    release(q, id, st);
+    return r;
+}
+
 /* ---------------------------------------------------------- parcel writes */
 
 static bool same_text(const char *a, const char *b)
@@ -2082,6 +2143,69 @@ out:
     return r < 0 ? r : id;
 }
 
+static int each_zone(struct sq *q, sqlite3_stmt *st, store_planning_cb cb, void *ctx)
+{
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_planning_zone z = {0};
+        z.id = sqlite3_column_int64(st, 0);
+        z.land_use = col_text(st, 1);
+        z.plan = col_text(st, 2);
+        z.decision = col_text(st, 3);
+        z.commune = col_text(st, 4);
+        z.wkb = col_wkb(st, 5, &z.wkb_len);
+        if ((r = cb(ctx, &z)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        r = sqerr(q, rc, "planning_zones");
+    return r;
+}
+
+static int sq_planning_scan(struct store *s, int64_t after, int limit, store_planning_cb cb,
+                            void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_PLAN_SCAN);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    int r = each_zone(q, st, cb, ctx);
+    release(q, S_PLAN_SCAN, st);
+    return r;
+}
+
+static int sq_changes_since(struct store *s, int64_t after, int limit, store_change_cb cb,
+                            void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_CHANGES_SINCE);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_change c = {0};
+        c.seq = sqlite3_column_int64(st, 0);
+        c.kind = col_text(st, 1);
+        c.parcel_id = sqlite3_column_int64(st, 2);
+        c.anywhere = false;
+        for (int i = 0; i < 4; i++) {
+            if (sqlite3_column_type(st, 3 + i) == SQLITE_NULL)
+                c.anywhere = true;
+            c.box[i] = sqlite3_column_double(st, 3 + i);
+        }
+        if ((r = cb(ctx, &c)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        r = sqerr(q, rc, "changes");
+    release(q, S_CHANGES_SINCE, st);
+    return r;
+}
+
 static int sq_planning_in_box(struct store *s, const double box[4], store_planning_cb cb,
                               void *ctx)
 {
@@ -2327,8 +2451,11 @@ static const struct store_ops sqlite_ops = {
     .parcel_by_national_id = sq_parcel_by_national_id,
     .parcels_search = sq_parcels_search,
     .parcels_scan = sq_parcels_scan,
+    .parcels_in_mercator_box = sq_parcels_in_mercator_box,
     .planning_put = sq_planning_put,
     .planning_in_box = sq_planning_in_box,
+    .planning_scan = sq_planning_scan,
+    .changes_since = sq_changes_since,
     .holder_put = sq_holder_put,
     .right_put = sq_right_put,
     .certificate_put = sq_certificate_put,

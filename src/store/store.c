@@ -159,6 +159,14 @@ int store_parcels_scan(struct store *s, int64_t after, int limit, unsigned want,
     return s->ops->parcels_scan(s, after, limit, want, cb, ctx);
 }
 
+int store_parcels_in_mercator_box(struct store *s, const double box[4], int64_t after, int limit,
+                                  unsigned want, store_parcel_cb cb, void *ctx)
+{
+    if (limit <= 0)
+        return 0;
+    return s->ops->parcels_in_mercator_box(s, box, after, limit, want, cb, ctx);
+}
+
 int64_t store_planning_put(struct store *s, const struct store_planning_zone *z)
 {
     if (!z->land_use || !z->plan || !z->wkb || !z->wkb_len)
@@ -169,6 +177,21 @@ int64_t store_planning_put(struct store *s, const struct store_planning_zone *z)
 int store_planning_in_box(struct store *s, const double box[4], store_planning_cb cb, void *ctx)
 {
     return s->ops->planning_in_box(s, box, cb, ctx);
+}
+
+int store_planning_scan(struct store *s, int64_t after, int limit, store_planning_cb cb,
+                        void *ctx)
+{
+    if (limit <= 0)
+        return 0;
+    return s->ops->planning_scan(s, after, limit, cb, ctx);
+}
+
+int store_changes_since(struct store *s, int64_t after, int limit, store_change_cb cb, void *ctx)
+{
+    if (limit <= 0)
+        return 0;
+    return s->ops->changes_since(s, after, limit, cb, ctx);
 }
 
 int64_t store_holder_put(struct store *s, const struct store_holder *h)

@@ -208,6 +208,13 @@ int store_parcels_search(struct store *s, const char *folded, int64_t after, int
 /* Every current parcel ordered by id, ids greater than `after`, at most limit. */
 int store_parcels_scan(struct store *s, int64_t after, int limit, unsigned want,
                        store_parcel_cb cb, void *ctx);
+/* Current parcels whose Web-Mercator bounding box meets box (EPSG:3857
+ * {minx,miny,maxx,maxy}), through the Web-Mercator index; at most `limit`.
+ * after < 0: in no particular order (tiles); after >= 0: ordered by id, only
+ * ids greater than `after` (keyset paging). STORE_WANT_MERCATOR costs no
+ * extra lookup here. */
+int store_parcels_in_mercator_box(struct store *s, const double box[4], int64_t after, int limit,
+                                  unsigned want, store_parcel_cb cb, void *ctx);
 
 /* ----------------------------------------------------------- planning zones */
 
@@ -225,6 +232,23 @@ typedef int (*store_planning_cb)(void *ctx, const struct store_planning_zone *z)
 int64_t store_planning_put(struct store *s, const struct store_planning_zone *z);
 /* Zones whose bounding box meets box (native CRS), with geometry. */
 int store_planning_in_box(struct store *s, const double box[4], store_planning_cb cb, void *ctx);
+/* Every zone ordered by id, ids greater than `after`, at most limit, with geometry. */
+int store_planning_scan(struct store *s, int64_t after, int limit, store_planning_cb cb,
+                        void *ctx);
+
+/* ------------------------------------------------------------ change log */
+
+/* One committed data change, for caches (tiles) that must forget what it touched. */
+struct store_change {
+    int64_t seq;         /* as store_info().change_seq counts */
+    const char *kind;    /* "insert", "update", "retire", "bulk", "commune", "planning" */
+    int64_t parcel_id;   /* 0 when not one parcel */
+    bool anywhere;       /* no box: anything may have changed */
+    double box[4];       /* EPSG:3857 {minx,miny,maxx,maxy} when !anywhere */
+};
+typedef int (*store_change_cb)(void *ctx, const struct store_change *c);
+/* Changes with seq greater than `after`, oldest first, at most limit. */
+int store_changes_since(struct store *s, int64_t after, int limit, store_change_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- registry */
 /* Holders and their rights, certificates, restrictions and events live in

@@ -53,11 +53,18 @@ struct store_ops {
                           unsigned want, store_parcel_cb cb, void *ctx); /* store_parcels_search */
     int (*parcels_scan)(struct store *s, int64_t after, int limit, unsigned want,
                         store_parcel_cb cb, void *ctx);          /* store_parcels_scan */
+    int (*parcels_in_mercator_box)(struct store *s, const double box[4], int64_t after,
+                                   int limit, unsigned want, store_parcel_cb cb,
+                                   void *ctx);           /* store_parcels_in_mercator_box */
 
     int64_t (*planning_put)(struct store *s,
                             const struct store_planning_zone *z); /* store_planning_put */
     int (*planning_in_box)(struct store *s, const double box[4], store_planning_cb cb,
                            void *ctx);                           /* store_planning_in_box */
+    int (*planning_scan)(struct store *s, int64_t after, int limit, store_planning_cb cb,
+                         void *ctx);                             /* store_planning_scan */
+    int (*changes_since)(struct store *s, int64_t after, int limit, store_change_cb cb,
+                         void *ctx);                             /* store_changes_since */
 
     int64_t (*holder_put)(struct store *s, const struct store_holder *h); /* store_holder_put */
     int (*right_put)(struct store *s, const struct store_right *r);      /* store_right_put */

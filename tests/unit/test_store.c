@@ -734,8 +734,113 @@ Test(store, planning)
     double box[4] = {40, 40, 60, 60};
     cr_assert_eq(store_planning_in_box(st, box, collect_zone, &r), 0);
     cr_assert_str_eq(buf_cstr(&r.text), "1:ODT:g");
+    buf_reset(&r.text);
+    cr_assert_eq(store_planning_scan(st, 0, 10, collect_zone, &r), 0);
+    cr_assert_str_eq(buf_cstr(&r.text), "1:ODT:g 2:DGT:g");
+    buf_reset(&r.text);
+    cr_assert_eq(store_planning_scan(st, a, 10, collect_zone, &r), 0);
+    cr_assert_str_eq(buf_cstr(&r.text), "2:DGT:g");
     buf_free(&g);
     buf_free(&r.text);
+}
+
+/* ---- the Web-Mercator box (tiles, OGC pages) and the change log ---- */
+
+Test(store, mercator_box_paging)
+{
+    /* a row of ten 10x10 parcels; the Web-Mercator copy is shifted by MERC_DX */
+    for (int i = 0; i < 10; i++) {
+        char num[8], nid[16];
+        snprintf(num, sizeof num, "%d", i + 1);
+        snprintf(nid, sizeof nid, "w7abc00000%02d", i);
+        put("06022", "06001", "1", num, nid, 10 * i, 0, 10 * i + 10, 10, STORE_INSERTED);
+    }
+    static const struct {
+        const char *id;
+        double box[4];
+        int64_t after;
+        int limit;
+        const char *want; /* ids in order; NULL: count only */
+        int n;
+    } cases[] = {
+        {"one-cell", {MERC_DX + 12, 2, MERC_DX + 13, 3}, 0, 10, "2", 1},
+        {"edge-shared", {MERC_DX + 20, 2, MERC_DX + 20, 3}, 0, 10, "2 3", 2},
+        {"native-box-misses", {12, 2, 13, 3}, 0, 10, "", 0},
+        {"page-1", {MERC_DX - 1, -1, MERC_DX + 200, 20}, 0, 4, "1 2 3 4", 4},
+        {"page-2", {MERC_DX - 1, -1, MERC_DX + 200, 20}, 4, 4, "5 6 7 8", 4},
+        {"page-3", {MERC_DX - 1, -1, MERC_DX + 200, 20}, 8, 4, "9 10", 2},
+        {"unordered", {MERC_DX - 1, -1, MERC_DX + 200, 20}, -1, 100, NULL, 10},
+        {"unordered-limit", {MERC_DX - 1, -1, MERC_DX + 200, 20}, -1, 3, NULL, 3},
+    };
+    struct buf ids = BUF_INIT;
+    for (size_t i = 0; i < N(cases); i++) {
+        struct rows r = {0};
+        cr_assert_eq(store_parcels_in_mercator_box(st, cases[i].box, cases[i].after,
+                                                   cases[i].limit, STORE_WANT_MERCATOR, collect,
+                                                   &r),
+                     0, "%s: %s", cases[i].id, store_errmsg(st));
+        cr_assert_eq(r.n, cases[i].n, "%s: %d rows (%s)", cases[i].id, r.n, buf_cstr(&r.text));
+        if (r.n)
+            cr_assert(r.merc_ok, "%s: mercator WKB filled", cases[i].id);
+        if (cases[i].want) {
+            buf_reset(&ids);
+            /* "id:sheet/number:vN" -> "id" */
+            const char *t = buf_cstr(&r.text);
+            while (*t) {
+                const char *c = strchr(t, ':');
+                if (ids.len)
+                    buf_putc(&ids, ' ');
+                buf_append(&ids, t, (size_t)(c - t));
+                const char *sp = strchr(t, ' ');
+                t = sp ? sp + 1 : t + strlen(t);
+            }
+            cr_assert_str_eq(buf_cstr(&ids), cases[i].want, "%s", cases[i].id);
+        }
+        buf_free(&r.text);
+    }
+    buf_free(&ids);
+}
+
+struct changes {
+    struct buf text;
+    int64_t last;
+};
+
+static int collect_change(void *ctx, const struct store_change *c)
+{
+    struct changes *ch = ctx;
+    if (ch->text.len)
+        buf_putc(&ch->text, ' ');
+    if (c->anywhere)
+        buf_appendf(&ch->text, "%s:%lld:*", c->kind, (long long)c->parcel_id);
+    else
+        buf_appendf(&ch->text, "%s:%lld:%g,%g,%g,%g", c->kind, (long long)c->parcel_id,
+                    c->box[0] - MERC_DX, c->box[1], c->box[2] - MERC_DX, c->box[3]);
+    ch->last = c->seq;
+    return 0;
+}
+
+Test(store, changes_since)
+{
+    int64_t a = put("06022", "06001", "1", "1", "w7abc0000001", 0, 0, 10, 10, STORE_INSERTED);
+    put("06022", "06001", "1", "1", "w7abc0000001", 0, 0, 20, 10, STORE_UPDATED);
+    add_communes();
+    cr_assert_eq(store_parcel_retire(st, a, "2025-07-01T00:00:00Z"), 0, "%s", store_errmsg(st));
+    struct changes ch = {0};
+    cr_assert_eq(store_changes_since(st, 0, 100, collect_change, &ch), 0, "%s",
+                 store_errmsg(st));
+    cr_assert_str_eq(buf_cstr(&ch.text), "insert:1:0,0,10,10 update:1:0,0,20,10 commune:0:*"
+                                         " commune:0:* retire:1:0,0,20,10");
+    struct store_info in;
+    cr_assert_eq(store_info(st, &in), 0);
+    cr_assert_eq(ch.last, in.change_seq);
+    buf_reset(&ch.text);
+    cr_assert_eq(store_changes_since(st, 3, 1, collect_change, &ch), 0);
+    cr_assert_str_eq(buf_cstr(&ch.text), "commune:0:*");
+    buf_reset(&ch.text);
+    cr_assert_eq(store_changes_since(st, in.change_seq, 100, collect_change, &ch), 0);
+    cr_assert_str_eq(buf_cstr(&ch.text), "");
+    buf_free(&ch.text);
 }
 
 /* ---- registry ---- */
