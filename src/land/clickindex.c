@@ -1,0 +1,665 @@
+/* clickindex — see clickindex.h.
+ *
+ * Layout. Parcels are numbered in Hilbert order of their box centres after
+ * finish(); for parcel i, ids[i] is its id, boxes[i] its float box (rounded
+ * outwards, so it always holds the true outline) and shape[i] where its
+ * outline starts in `words`. An outline is a run of 32-bit words:
+ *
+ *     npolys, then per polygon: nrings, then per ring: npts, npts (x, y) floats
+ *
+ * with coordinates relative to the box's lower-left corner (a float value, so
+ * the subtraction at query time is exact), closing points dropped (the ring
+ * test closes rings itself).
+ *
+ * The R-tree is packed bottom-up, flatbush-style: level 0 is the parcels'
+ * boxes, each upper level holds one box per run of NODE boxes below it, all
+ * levels in one array (`tree`), level k starting at level_at[k]. Node j of
+ * level k covers entries [j*NODE, j*NODE + NODE) of level k - 1. */
+#include "land/clickindex.h"
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NODE 16          /* entries per R-tree node */
+#define MAX_LEVELS 16    /* 16^16 parcels: never reached */
+#define MAX_DEPTH 8      /* nested collections in WKB */
+#define PAGE 10000       /* parcels read per store call while loading */
+#define RETRY_MS 10000   /* after a failed build, wait this long before the next */
+
+struct fbox {
+    float minx, miny, maxx, maxy;
+};
+
+struct clickindex {
+    atomic_long refs;
+    int64_t seq;
+    size_t n;              /* parcels */
+    int64_t *ids;          /* [n] */
+    uint32_t *shape;       /* [n] start of each outline in words */
+    uint32_t *words;       /* outlines */
+    size_t nwords;
+    struct fbox *tree;     /* all levels; level 0 = the parcels' boxes */
+    size_t level_at[MAX_LEVELS + 1];
+    size_t level_n[MAX_LEVELS];
+    int levels;
+};
+
+struct clickindex_builder {
+    int64_t *ids;
+    struct fbox *boxes;
+    uint32_t *shape;
+    size_t n, cap;
+    uint32_t *words;
+    size_t nwords, wcap;
+};
+
+/* ------------------------------------------------------------ WKB input */
+
+struct rd {
+    const uint8_t *p, *end;
+    bool swap;
+};
+
+static bool rd_u32(struct rd *r, uint32_t *v)
+{
+    if (r->end - r->p < 4)
+        return false;
+    uint32_t x;
+    memcpy(&x, r->p, 4);
+    *v = r->swap ? __builtin_bswap32(x) : x;
+    r->p += 4;
+    return true;
+}
+
+static double ld64(const uint8_t *p, bool swap)
+{
+    uint64_t x;
+    double d;
+    memcpy(&x, p, 8);
+    if (swap)
+        x = __builtin_bswap64(x);
+    memcpy(&d, &x, 8);
+    return d;
+}
+
+/* What one pass over a geometry does: measure its box, or write its outline. */
+struct pass {
+    bool emit;
+    double minx, miny, maxx, maxy; /* measured */
+    float ox, oy;                  /* origin the emitted coordinates are relative to */
+    struct clickindex_builder *b;
+    uint32_t npolys;
+};
+
+static void put_word(struct clickindex_builder *b, uint32_t w)
+{
+    if (b->nwords == b->wcap) {
+        b->wcap = b->wcap ? 2 * b->wcap : 4096;
+        b->words = xrealloc(b->words, b->wcap * sizeof *b->words);
+    }
+    b->words[b->nwords++] = w;
+}
+
+static void put_float(struct clickindex_builder *b, float f)
+{
+    uint32_t w;
+    memcpy(&w, &f, 4);
+    put_word(b, w);
+}
+
+/* One ring of n points of `step` bytes. */
+static bool ring(struct rd *r, struct pass *ps, uint32_t n, size_t step)
+{
+    if ((size_t)(r->end - r->p) / step < n)
+        return false;
+    const uint8_t *p = r->p;
+    r->p += (size_t)n * step;
+    if (n > 1 && ld64(p, r->swap) == ld64(p + (n - 1) * step, r->swap) &&
+        ld64(p + 8, r->swap) == ld64(p + (n - 1) * step + 8, r->swap))
+        n--; /* the closing point: the ring test closes rings itself */
+    for (uint32_t i = 0; i < n; i++) {
+        double x = ld64(p + i * step, r->swap), y = ld64(p + i * step + 8, r->swap);
+        if (!isfinite(x) || !isfinite(y))
+            return false;
+        if (!ps->emit) {
+            ps->minx = fmin(ps->minx, x);
+            ps->miny = fmin(ps->miny, y);
+            ps->maxx = fmax(ps->maxx, x);
+            ps->maxy = fmax(ps->maxy, y);
+        }
+    }
+    if (ps->emit) {
+        put_word(ps->b, n);
+        for (uint32_t i = 0; i < n; i++) {
+            put_float(ps->b, (float)(ld64(p + i * step, r->swap) - ps->ox));
+            put_float(ps->b, (float)(ld64(p + i * step + 8, r->swap) - ps->oy));
+        }
+    }
+    return true;
+}
+
+static bool geom(struct rd *r, struct pass *ps, int depth)
+{
+    uint32_t type, n, nr;
+    if (r->p >= r->end || *r->p > 1)
+        return false;
+    r->swap = (*r->p++ == 0) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+    if (!rd_u32(r, &type))
+        return false;
+    uint32_t base = type % 1000, dims = type / 1000; /* ISO: 1000 Z, 2000 M, 3000 ZM */
+    if (dims > 3)
+        return false;
+    size_t step = dims == 0 ? 16 : dims == 3 ? 32 : 24;
+    switch (base) {
+    case 1: /* point: no area */
+        if ((size_t)(r->end - r->p) < step)
+            return false;
+        r->p += step;
+        return true;
+    case 2: /* line string: no area */
+        if (!rd_u32(r, &n) || (size_t)(r->end - r->p) / step < n)
+            return false;
+        r->p += (size_t)n * step;
+        return true;
+    case 3: {
+        if (!rd_u32(r, &nr))
+            return false;
+        size_t at = 0; /* where the ring count goes: an index, the array may move */
+        if (ps->emit) {
+            at = ps->b->nwords;
+            put_word(ps->b, 0);
+        }
+        uint32_t kept = 0; /* rings with points */
+        for (uint32_t i = 0; i < nr; i++) {
+            if (!rd_u32(r, &n))
+                return false;
+            if (n == 0)
+                continue;
+            if (!ring(r, ps, n, step))
+                return false;
+            kept++;
+        }
+        if (ps->emit && kept == 0)
+            ps->b->nwords = at; /* an empty polygon leaves nothing */
+        else if (ps->emit)
+            ps->b->words[at] = kept;
+        if (kept)
+            ps->npolys++;
+        return true;
+    }
+    case 4: case 5: case 6: case 7:
+        if (depth >= MAX_DEPTH || !rd_u32(r, &n))
+            return false;
+        for (uint32_t i = 0; i < n; i++)
+            if (!geom(r, ps, depth + 1))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ------------------------------------------------------------- building */
+
+struct clickindex_builder *clickindex_builder_new(void)
+{
+    return xcalloc(1, sizeof(struct clickindex_builder));
+}
+
+void clickindex_builder_free(struct clickindex_builder *b)
+{
+    if (!b)
+        return;
+    free(b->ids);
+    free(b->boxes);
+    free(b->shape);
+    free(b->words);
+    free(b);
+}
+
+/* float bounds that hold v: rounded down / up */
+static float down(double v)
+{
+    float f = (float)v;
+    return (double)f > v ? nextafterf(f, -INFINITY) : f;
+}
+
+static float up(double v)
+{
+    float f = (float)v;
+    return (double)f < v ? nextafterf(f, INFINITY) : f;
+}
+
+int clickindex_builder_add(struct clickindex_builder *b, int64_t id, const uint8_t *wkb,
+                           size_t len)
+{
+    struct pass ps = {false, INFINITY, INFINITY, -INFINITY, -INFINITY, 0, 0, b, 0};
+    struct rd r = {wkb, wkb + len, false};
+    if (!wkb || !geom(&r, &ps, 0) || ps.npolys == 0 || !(ps.minx <= ps.maxx))
+        return LIS_EINVAL;
+    struct fbox box = {down(ps.minx), down(ps.miny), up(ps.maxx), up(ps.maxy)};
+    size_t start = b->nwords;
+    if (start > UINT32_MAX - len) /* outlines are addressed by 32-bit word offsets */
+        return LIS_EINVAL;
+    put_word(b, 0);
+    struct pass em = {true, 0, 0, 0, 0, box.minx, box.miny, b, 0};
+    r = (struct rd){wkb, wkb + len, false};
+    if (!geom(&r, &em, 0)) {
+        b->nwords = start;
+        return LIS_EINVAL;
+    }
+    b->words[start] = em.npolys;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 1024;
+        b->ids = xrealloc(b->ids, b->cap * sizeof *b->ids);
+        b->boxes = xrealloc(b->boxes, b->cap * sizeof *b->boxes);
+        b->shape = xrealloc(b->shape, b->cap * sizeof *b->shape);
+    }
+    b->ids[b->n] = id;
+    b->boxes[b->n] = box;
+    b->shape[b->n] = (uint32_t)start;
+    b->n++;
+    return 0;
+}
+
+/* Position of (x, y) along a Hilbert curve over a 65536 x 65536 grid. */
+static uint32_t hilbert(uint32_t x, uint32_t y)
+{
+    uint32_t d = 0;
+    for (uint32_t s = 1u << 15; s > 0; s >>= 1) {
+        uint32_t rx = (x & s) ? 1 : 0, ry = (y & s) ? 1 : 0;
+        d += s * s * ((3 * rx) ^ ry);
+        if (ry == 0) { /* rotate the quadrant so the curve stays continuous */
+            if (rx == 1) {
+                x = 0xffff - x;
+                y = 0xffff - y;
+            }
+            uint32_t t = x;
+            x = y;
+            y = t;
+        }
+    }
+    return d;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static struct fbox cover(const struct fbox *v, size_t n)
+{
+    struct fbox c = v[0];
+    for (size_t i = 1; i < n; i++) {
+        c.minx = fminf(c.minx, v[i].minx);
+        c.miny = fminf(c.miny, v[i].miny);
+        c.maxx = fmaxf(c.maxx, v[i].maxx);
+        c.maxy = fmaxf(c.maxy, v[i].maxy);
+    }
+    return c;
+}
+
+struct clickindex *clickindex_builder_finish(struct clickindex_builder *b, int64_t seq)
+{
+    struct clickindex *ix = xcalloc(1, sizeof *ix);
+    size_t n = b->n;
+    atomic_init(&ix->refs, 1);
+    ix->seq = seq;
+    ix->n = n;
+    ix->words = b->nwords ? xrealloc(b->words, b->nwords * sizeof *b->words) : NULL;
+    ix->nwords = b->nwords;
+    b->words = NULL;
+    if (n == 0) {
+        clickindex_builder_free(b);
+        return ix;
+    }
+
+    /* Hilbert order of box centres over the whole extent */
+    struct fbox all = cover(b->boxes, n);
+    double w = (double)all.maxx - all.minx, h = (double)all.maxy - all.miny;
+    uint64_t *key = xmalloc(n * sizeof *key);
+    for (size_t i = 0; i < n; i++) {
+        const struct fbox *e = &b->boxes[i];
+        double cx = ((double)e->minx + e->maxx) / 2, cy = ((double)e->miny + e->maxy) / 2;
+        uint32_t hx = w > 0 ? (uint32_t)(65535 * (cx - all.minx) / w) : 0;
+        uint32_t hy = h > 0 ? (uint32_t)(65535 * (cy - all.miny) / h) : 0;
+        key[i] = (uint64_t)hilbert(hx, hy) << 32 | i;
+    }
+    qsort(key, n, sizeof *key, by_key);
+
+    /* levels: sizes first, then one array */
+    size_t total = 0, count = n;
+    int levels = 0;
+    for (;;) {
+        ix->level_at[levels] = total;
+        ix->level_n[levels] = count;
+        total += count;
+        levels++;
+        if (count == 1 || levels == MAX_LEVELS)
+            break;
+        count = (count + NODE - 1) / NODE;
+    }
+    ix->levels = levels;
+    ix->level_at[levels] = total;
+    ix->tree = xmalloc(total * sizeof *ix->tree);
+    ix->ids = xmalloc(n * sizeof *ix->ids);
+    ix->shape = xmalloc(n * sizeof *ix->shape);
+    for (size_t i = 0; i < n; i++) {
+        size_t from = (size_t)(key[i] & 0xffffffffu);
+        ix->tree[i] = b->boxes[from];
+        ix->ids[i] = b->ids[from];
+        ix->shape[i] = b->shape[from];
+    }
+    free(key);
+    for (int k = 1; k < levels; k++) {
+        const struct fbox *below = ix->tree + ix->level_at[k - 1];
+        size_t nb = ix->level_n[k - 1];
+        for (size_t j = 0; j < ix->level_n[k]; j++) {
+            size_t from = j * NODE, m = nb - from < NODE ? nb - from : NODE;
+            ix->tree[ix->level_at[k] + j] = cover(below + from, m);
+        }
+    }
+    clickindex_builder_free(b);
+    return ix;
+}
+
+/* --------------------------------------------------------------- queries */
+
+/* Crossing parity of the ray from (x, y) towards +x with a ring of n points
+ * (closed implicitly), or 2 when the point is on the ring: the same test as
+ * geo_wkb_contains_point's, over float coordinates. */
+static int ring_parity(const uint32_t *w, uint32_t n, double x, double y)
+{
+    if (n == 0)
+        return 0;
+    float f[2];
+    memcpy(f, w, 8);
+    double ax = f[0], ay = f[1], fx = ax, fy = ay;
+    int odd = 0;
+    for (uint32_t i = 1; i <= n; i++) {
+        double bx, by;
+        if (i < n) {
+            memcpy(f, w + 2 * i, 8);
+            bx = f[0];
+            by = f[1];
+        } else {
+            bx = fx;
+            by = fy;
+            if (bx == ax && by == ay)
+                break;
+        }
+        if ((y < ay && y < by) || (y > ay && y > by)) {
+            ax = bx;
+            ay = by;
+            continue;
+        }
+        double c = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+        if (c == 0 && ((ax <= x && x <= bx) || (bx <= x && x <= ax)))
+            return 2;
+        if ((ay <= y) != (by <= y) && ((by > ay) ? c > 0 : c < 0))
+            odd ^= 1;
+        ax = bx;
+        ay = by;
+    }
+    return odd;
+}
+
+static bool contains(const struct clickindex *ix, size_t i, double x, double y)
+{
+    const uint32_t *w = ix->words + ix->shape[i];
+    const struct fbox *box = &ix->tree[i];
+    x -= box->minx; /* exact enough: the origin is a float near the point */
+    y -= box->miny;
+    uint32_t npolys = *w++;
+    for (uint32_t p = 0; p < npolys; p++) {
+        uint32_t nrings = *w++;
+        int odd = 0;
+        for (uint32_t r = 0; r < nrings; r++) {
+            uint32_t n = *w++;
+            int pr = ring_parity(w, n, x, y);
+            if (pr == 2)
+                return true;
+            odd ^= pr;
+            w += 2 * (size_t)n;
+        }
+        if (odd)
+            return true;
+    }
+    return false;
+}
+
+static bool holds(const struct fbox *b, float x0, float x1, float y0, float y1)
+{
+    /* x0..x1 / y0..y1: the point rounded down and up to floats */
+    return b->minx <= x1 && b->maxx >= x0 && b->miny <= y1 && b->maxy >= y0;
+}
+
+int clickindex_at(const struct clickindex *ix, double x, double y, int64_t *ids, int max)
+{
+    if (!ix || ix->n == 0 || max <= 0 || !isfinite(x) || !isfinite(y))
+        return 0;
+    float x0 = down(x), x1 = up(x), y0 = down(y), y1 = up(y);
+    int found = 0, top = ix->levels - 1;
+    /* depth-first: (level, node) pairs; at most NODE per level are pending */
+    struct { int level; size_t node; } stack[MAX_LEVELS * NODE + 1];
+    int sp = 0;
+    if (!holds(&ix->tree[ix->level_at[top]], x0, x1, y0, y1))
+        return 0;
+    if (top == 0)
+        return contains(ix, 0, x, y) ? (ids[0] = ix->ids[0], 1) : 0;
+    stack[sp].level = top;
+    stack[sp++].node = 0;
+    while (sp > 0) {
+        int level = stack[--sp].level;
+        size_t node = stack[sp].node;
+        int below = level - 1;
+        size_t from = node * NODE, nb = ix->level_n[below];
+        size_t to = from + NODE < nb ? from + NODE : nb;
+        const struct fbox *e = ix->tree + ix->level_at[below];
+        for (size_t c = from; c < to; c++) {
+            if (!holds(&e[c], x0, x1, y0, y1))
+                continue;
+            if (below > 0) {
+                stack[sp].level = below;
+                stack[sp++].node = c;
+            } else if (contains(ix, c, x, y)) {
+                ids[found++] = ix->ids[c];
+                if (found == max)
+                    return found;
+            }
+        }
+    }
+    return found;
+}
+
+/* ------------------------------------------------------------ the rest */
+
+struct clickindex *clickindex_ref(struct clickindex *ix)
+{
+    if (ix)
+        atomic_fetch_add_explicit(&ix->refs, 1, memory_order_relaxed);
+    return ix;
+}
+
+void clickindex_release(struct clickindex *ix)
+{
+    if (!ix || atomic_fetch_sub_explicit(&ix->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free(ix->ids);
+    free(ix->shape);
+    free(ix->words);
+    free(ix->tree);
+    free(ix);
+}
+
+int64_t clickindex_seq(const struct clickindex *ix)
+{
+    return ix->seq;
+}
+
+size_t clickindex_count(const struct clickindex *ix)
+{
+    return ix->n;
+}
+
+size_t clickindex_bytes(const struct clickindex *ix)
+{
+    return sizeof *ix + ix->n * (sizeof *ix->ids + sizeof *ix->shape) +
+           ix->nwords * sizeof *ix->words + ix->level_at[ix->levels] * sizeof *ix->tree;
+}
+
+struct load {
+    struct clickindex_builder *b;
+    int64_t last;
+};
+
+static int on_parcel(void *ctx, const struct store_parcel *p)
+{
+    struct load *l = ctx;
+    l->last = p->id;
+    if (p->wkb_mercator) /* a parcel whose outline cannot be read is not clickable */
+        clickindex_builder_add(l->b, p->id, p->wkb_mercator, p->wkb_mercator_len);
+    return 0;
+}
+
+struct clickindex *clickindex_load(struct store *s, const volatile int *cancel, struct buf *err)
+{
+    struct store_info info;
+    struct load l = {clickindex_builder_new(), 0};
+    if (store_info(s, &info) < 0) {
+        buf_appendf(err, "%s", store_errmsg(s));
+        goto fail;
+    }
+    for (;;) {
+        if (cancel && *cancel) {
+            buf_puts(err, "cancelled");
+            goto fail;
+        }
+        int64_t before = l.last;
+        if (store_parcels_scan(s, l.last, PAGE, STORE_WANT_MERCATOR, on_parcel, &l) < 0) {
+            buf_appendf(err, "%s", store_errmsg(s));
+            goto fail;
+        }
+        if (l.last == before)
+            break;
+    }
+    return clickindex_builder_finish(l.b, info.change_seq);
+fail:
+    clickindex_builder_free(l.b);
+    return NULL;
+}
+
+/* --------------------------------------------------------------- shared */
+
+struct clickindex_shared {
+    char *url;
+    pthread_mutex_t mu;
+    struct clickindex *cur; /* the holder's reference */
+    bool building;          /* a build thread runs */
+    bool joinable;          /* `thread` has to be joined */
+    pthread_t thread;
+    volatile int cancel;
+    uint64_t failed_ms;     /* when the last build failed; 0 when none did */
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *build_main(void *arg)
+{
+    struct clickindex_shared *sh = arg;
+    struct buf err = BUF_INIT;
+    struct clickindex *ix = NULL;
+    uint64_t t0 = now_ms();
+    struct store *s = store_open(sh->url, STORE_READ, NULL, &err);
+    if (s)
+        ix = clickindex_load(s, &sh->cancel, &err);
+    store_close(s);
+    if (ix)
+        log_info("click index: %zu parcels, %.1f MB, built in %.1f s for change %lld",
+                 ix->n, (double)clickindex_bytes(ix) / 1048576, (double)(now_ms() - t0) / 1000,
+                 (long long)ix->seq);
+    else if (!sh->cancel)
+        log_warn("click index: %s (map clicks go to the store)", buf_cstr(&err));
+    buf_free(&err);
+
+    pthread_mutex_lock(&sh->mu);
+    if (ix && (!sh->cur || sh->cur->seq < ix->seq)) {
+        clickindex_release(sh->cur);
+        sh->cur = ix;
+        ix = NULL;
+    }
+    sh->failed_ms = sh->cur ? 0 : now_ms();
+    sh->building = false;
+    pthread_mutex_unlock(&sh->mu);
+    clickindex_release(ix);
+    return NULL;
+}
+
+struct clickindex_shared *clickindex_shared_new(const char *url)
+{
+    struct clickindex_shared *sh = xcalloc(1, sizeof *sh);
+    sh->url = xstrdup(url);
+    pthread_mutex_init(&sh->mu, NULL);
+    return sh;
+}
+
+void clickindex_shared_free(struct clickindex_shared *sh)
+{
+    if (!sh)
+        return;
+    sh->cancel = 1;
+    pthread_mutex_lock(&sh->mu);
+    bool join = sh->joinable;
+    sh->joinable = false;
+    pthread_mutex_unlock(&sh->mu);
+    if (join)
+        pthread_join(sh->thread, NULL);
+    clickindex_release(sh->cur);
+    pthread_mutex_destroy(&sh->mu);
+    free(sh->url);
+    free(sh);
+}
+
+struct clickindex *clickindex_shared_get(struct clickindex_shared *sh, int64_t seq)
+{
+    struct clickindex *ix = NULL;
+    pthread_mutex_lock(&sh->mu);
+    if (sh->cur && sh->cur->seq == seq) {
+        ix = clickindex_ref(sh->cur);
+        goto out;
+    }
+    if (sh->cur && sh->cur->seq > seq) /* this reader lags; the others need cur */
+        goto out;
+    clickindex_release(sh->cur); /* stale: the readers' references keep it while they need it */
+    sh->cur = NULL;
+    if (sh->building || sh->cancel || (sh->failed_ms && now_ms() - sh->failed_ms < RETRY_MS))
+        goto out;
+    if (sh->joinable) /* the last build has ended: reap it */
+        pthread_join(sh->thread, NULL);
+    sh->joinable = false;
+    sh->building = true;
+    if (pthread_create(&sh->thread, NULL, build_main, sh) != 0) {
+        sh->building = false;
+        sh->failed_ms = now_ms();
+        goto out;
+    }
+    sh->joinable = true;
+out:
+    pthread_mutex_unlock(&sh->mu);
+    return ix;
+}
