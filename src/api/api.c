@@ -8,11 +8,15 @@
 #include "api/api.h"
 
 #include "api/routes.h"
+#include "api/ogc.h"
+#include "api/tiles.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/server.h"
+#include "geo/mvt.h"
+#include "tile/cache.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -44,6 +48,28 @@ const struct http_route api_routes[] = {
      "parcels", NULL, true},
     {"GET", "/api/v1/openapi.json", api_h_openapi, api_p_none, "This OpenAPI 3 document",
      "meta", NULL, true},
+    {"GET", "/tiles/{layer}/{z}/{x}/{y}", api_h_tile, api_p_tile,
+     "A Mapbox Vector Tile (y as 123.mvt); 204 when the tile is empty", "tiles",
+     "/tiles/{layer}", true},
+    {"GET", "/tiles/{tileset}", api_h_tilejson, api_p_tilejson,
+     "TileJSON 3.0 of a tile set (parcels.json, labels.json, communes.json, planning.json)",
+     "tiles", NULL, true},
+    {"GET", "/ogc", api_h_ogc_landing, api_p_ogc, "OGC API – Features: landing page", "ogc", NULL,
+     true},
+    {"GET", "/ogc/conformance", api_h_ogc_conformance, api_p_ogc,
+     "OGC API – Features: conformance classes", "ogc", NULL, true},
+    {"GET", "/ogc/api", api_h_ogc_api, api_p_none, "OGC API – Features: the API definition",
+     "ogc", NULL, true},
+    {"GET", "/ogc/collections", api_h_ogc_collections, api_p_ogc,
+     "OGC API – Features: parcels, communes, planning-zones", "ogc", NULL, true},
+    {"GET", "/ogc/collections/{collectionId}", api_h_ogc_collection, api_p_ogc_coll,
+     "OGC API – Features: one collection", "ogc", "/ogc/collections/{collectionId}", true},
+    {"GET", "/ogc/collections/{collectionId}/items", api_h_ogc_items, api_p_ogc_items,
+     "OGC API – Features: features as GeoJSON (streamed) or HTML; bbox, limit, keyset paging",
+     "ogc", "/ogc/collections/{collectionId}/items", true},
+    {"GET", "/ogc/collections/{collectionId}/items/{featureId}", api_h_ogc_item, api_p_ogc_item,
+     "OGC API – Features: one feature", "ogc", "/ogc/collections/{collectionId}/items/{featureId}",
+     true},
     {"GET", "/healthz", api_h_healthz, api_p_none, "Liveness and store summary", "meta", NULL,
      false},
     {"GET", "/metrics", api_h_metrics, api_p_none, "Prometheus metrics", "meta", NULL, false},
@@ -257,8 +283,11 @@ static void *thread_new(void *app, int index, struct buf *err)
     if (api_ref_load(t, err) != 0)
         goto fail;
     t->ref_checked_ms = now_ms();
+    if (!tiles_loop_new(t, err))
+        goto fail;
     return t;
 fail:
+    api_ref_free(&t->ref);
     geo_free(t->geo);
     store_close(t->store);
     free(t);
@@ -271,6 +300,7 @@ static void thread_free(void *p)
     if (!t)
         return;
     api_ref_free(&t->ref);
+    tiles_loop_free(t->tiles);
     store_close(t->store);
     geo_free(t->geo);
     buf_free(&t->out);
@@ -344,7 +374,7 @@ int api_serve_cmd(int argc, char **argv)
     const char *config_path = NULL;
     const char *labels[64];
     int code = 1;
-    long loops = 0, max_page = 0, max_query = 0, max_body = 0;
+    long loops = 0, max_page = 0, max_query = 0, max_body = 0, tile_mb = 0;
     struct { const char *key, *value; } flags[32];
     int nflags = 0;
 
@@ -392,7 +422,8 @@ int api_serve_cmd(int argc, char **argv)
     if (config_get_long(cfg, "loops", 0, 256, &loops, &err) ||
         config_get_long(cfg, "max_page", 1, 10000, &max_page, &err) ||
         config_get_long(cfg, "max_query_bytes", 64, 65536, &max_query, &err) ||
-        config_get_long(cfg, "max_body_bytes", 0, 1 << 30, &max_body, &err))
+        config_get_long(cfg, "max_body_bytes", 0, 1 << 30, &max_body, &err) ||
+        config_get_long(cfg, "tile_cache_mb", 0, 65536, &tile_mb, &err))
         goto fail;
     if (loops == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -402,6 +433,8 @@ int api_serve_cmd(int argc, char **argv)
     a.cache_control = config_get(cfg, "cache_control");
     a.max_page = max_page;
     a.max_query_bytes = max_query;
+    a.tile_cache_control = config_get(cfg, "tile_cache_control");
+    a.tiles = tile_cache_new((size_t)tile_mb << 20, (double)MVT_BUFFER / MVT_EXTENT);
     if (prepare(&a, &err) != 0)
         goto fail;
     for (size_t i = 0; i < api_nroutes && i < 64; i++)
@@ -432,6 +465,7 @@ fail:
     code = 1;
 out:
     free(a.openapi_body);
+    tile_cache_free(a.tiles);
     metrics_free(a.metrics);
     buf_free(&err);
     config_free(cfg);

@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct tile_cache;
+struct tiles_loop;
+
 struct api_name {
     char code[STORE_CODE_MAX];
     char *name;
@@ -47,6 +50,8 @@ struct api {
     struct store_info info;       /* at start-up: the CRS every loop uses */
     char *openapi_body;           /* GET /openapi.json */
     struct metrics *metrics;
+    struct tile_cache *tiles;     /* gzipped tiles, shared by the loops (tiles.c) */
+    const char *tile_cache_control; /* on tiles and TileJSON */
 };
 
 struct api_thread {
@@ -58,6 +63,7 @@ struct api_thread {
     struct buf out;               /* the answer being written */
     struct buf wkb;               /* geometry scratch */
     struct buf wkb2;
+    struct tiles_loop *tiles;     /* this loop's tile builder (tiles.c) */
 };
 
 /* Load t->ref from t's store (replacing it on success). Returns 0 or a

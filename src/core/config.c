@@ -26,6 +26,8 @@ static const struct config_key keys[] = {
     {"max_body_bytes", "65536", "largest request body accepted, bytes"},
     {"max_box_km2", "4", "largest query area (bounding box) accepted, km²"},
     {"cache_control", "public, max-age=300", "Cache-Control of public data"},
+    {"tile_cache_control", "public, max-age=300", "Cache-Control of vector tiles and TileJSON"},
+    {"tile_cache_mb", "64", "memory for cached (gzipped) vector tiles, MB; 0 = no cache"},
     {"log_level", "info", "debug, info, warn or error"},
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))

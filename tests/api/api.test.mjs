@@ -539,6 +539,15 @@ describe('OpenAPI', () => {
     '/api/v1/openapi.json': [],
     '/healthz': [],
     '/metrics': [],
+    '/tiles/{layer}/{z}/{x}/{y}': ['layer', 'z', 'x', 'y'],
+    '/tiles/{tileset}': ['tileset'],
+    '/ogc': ['f'],
+    '/ogc/conformance': ['f'],
+    '/ogc/api': [],
+    '/ogc/collections': ['f'],
+    '/ogc/collections/{collectionId}': ['collectionId', 'f'],
+    '/ogc/collections/{collectionId}/items': ['collectionId', 'f', 'bbox', 'limit', 'after'],
+    '/ogc/collections/{collectionId}/items/{featureId}': ['collectionId', 'featureId', 'f'],
   };
 
   it('describes every endpoint and exactly its parameters', async () => {
