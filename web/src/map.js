@@ -31,9 +31,9 @@ import { defaults as defaultInteractions } from 'ol/interaction/defaults.js';
 import { isEmpty } from 'ol/extent.js';
 import { api } from './api.js';
 
-// The tile layers we ask for, bottom to top. `labels` holds label points;
-// until the server has it, parcel label points may also come inside the
-// parcels tiles, which the style handles the same way.
+// The tile layers we ask for, bottom to top. `labels` holds one point per
+// parcel with its number; the communes tiles carry their own name points
+// (MVT layer `commune-labels`). Points in any layer are drawn as labels.
 const TILE_LAYERS = ['communes', 'planning', 'parcels', 'labels'];
 
 const styles = {
@@ -204,7 +204,7 @@ export class PortalMap {
       const layer = new VectorTileLayer({
         source,
         style: tileStyle,
-        declutter: name === 'labels' || name === 'parcels',
+        declutter: name !== 'planning', // names and numbers must not pile up
         // OpenLayers' minZoom is exclusive: a layer from zoom 14 shows at 14 itself.
         minZoom: typeof tj.minzoom === 'number' && tj.minzoom > 0 ? tj.minzoom - 1e-6 : undefined,
         zIndex: z++,
