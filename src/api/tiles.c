@@ -551,15 +551,18 @@ static void set_header(h2o_req_t *req, const h2o_token_t *tok, const char *v)
     h2o_set_header(&req->pool, &req->res.headers, tok, v, strlen(v), 1);
 }
 
-/* Send a tile: body is gzipped when gz. */
+/* Send a tile: body is gzipped when gz. X-Cache says whether it came from
+ * the cache (for operators, and for tests of invalidation). */
 static void send_tile(struct api_thread *t, h2o_req_t *req, const void *body, size_t len, bool gz,
-                      const char *etag)
+                      const char *etag, bool hit)
 {
     static h2o_generator_t generator = {NULL, NULL};
     bool accepts = (h2o_get_compressible_types(&req->headers) & H2O_COMPRESSIBLE_GZIP) != 0;
     req->compress_hint = H2O_COMPRESS_HINT_DISABLE;
     set_header(req, H2O_TOKEN_CACHE_CONTROL, t->api->tile_cache_control);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("accept-encoding"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-cache"), 0, NULL,
+                          hit ? "hit" : "miss", hit ? 3 : 4);
     if (len == 0) {
         req->res.status = 204; /* an empty tile */
         req->res.reason = "No Content";
@@ -649,7 +652,7 @@ void api_h_tile(void *tdata, h2o_req_t *req, const struct http_route *r,
         return;
     }
     if (z < sets[set].minzoom) {
-        send_tile(t, req, NULL, 0, false, "");
+        send_tile(t, req, NULL, 0, false, "", false);
         return;
     }
     tiles_fresh(t);
@@ -657,7 +660,7 @@ void api_h_tile(void *tdata, h2o_req_t *req, const struct http_route *r,
     uint64_t key = tile_key(set, z, x, (int)y);
     struct tile_hit hit;
     if (tile_cache_get(c, key, pool_alloc, &req->pool, &hit) == TILE_HIT) {
-        send_tile(t, req, hit.data, hit.len, true, hit.etag);
+        send_tile(t, req, hit.data, hit.len, true, hit.etag, true);
         return;
     }
     int rc = build(t, set, z, x, (int)y);
@@ -672,7 +675,7 @@ void api_h_tile(void *tdata, h2o_req_t *req, const struct http_route *r,
     if (tile_cache_enabled(c)) {
         if (L->raw.len == 0) {
             tile_cache_put(c, key, "", 0, etag);
-            send_tile(t, req, NULL, 0, false, etag);
+            send_tile(t, req, NULL, 0, false, etag, false);
             return;
         }
         if (gzip(L, L->raw.data, L->raw.len) < 0) {
@@ -688,12 +691,12 @@ void api_h_tile(void *tdata, h2o_req_t *req, const struct http_route *r,
     if (accepts && L->raw.len > 0) {
         void *body = h2o_mem_alloc_pool(&req->pool, L->gz.len);
         memcpy(body, L->gz.data, L->gz.len);
-        send_tile(t, req, body, L->gz.len, true, etag);
+        send_tile(t, req, body, L->gz.len, true, etag, false);
     } else {
         void *body = h2o_mem_alloc_pool(&req->pool, L->raw.len ? L->raw.len : 1);
         if (L->raw.len)
             memcpy(body, L->raw.data, L->raw.len);
-        send_tile(t, req, body, L->raw.len, false, etag);
+        send_tile(t, req, body, L->raw.len, false, etag, false);
     }
 }
 

@@ -50,18 +50,19 @@
 #include "core/mem.h"
 #include "geo/geo.h"
 #include "land/landuse.h"
+#include "store/migrations.h"
 #include "store/rtree_pack.h"
 
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION "1"
 #define GPKG_APPLICATION_ID 0x47504B47 /* "GPKG" */
 #define GPKG_USER_VERSION 10300        /* GeoPackage 1.3.0 */
 #define BUSY_TIMEOUT_MS 10000
@@ -102,6 +103,7 @@ enum stmt_id {
     S_PARCEL_SEARCH,
     S_PARCEL_HISTORY,
     S_MERC_GET,
+    S_FTS_GET,
     S_HIST_EXISTS,
     S_PUT_KEY,
     S_PUT_INSERT,
@@ -190,6 +192,7 @@ static const char *const stmt_sql[S_COUNT] = {
                          " UNION ALL SELECT " PCOLS " FROM parcels p WHERE p.fid = ?1"
                          " ORDER BY 2",
     [S_MERC_GET] = "SELECT geom FROM parcel_mercator WHERE id = ?1",
+    [S_FTS_GET] = "SELECT text FROM parcel_search WHERE rowid = ?1",
     [S_HIST_EXISTS] = "SELECT 1 FROM parcel_history WHERE id = ?1 LIMIT 1",
     [S_PUT_KEY] = "SELECT fid, version, national_id, commune, area, area_map, land_use, address,"
                   " geom FROM parcels WHERE survey_commune = ?1 AND sheet = ?2 AND number = ?3",
@@ -298,6 +301,8 @@ struct sq {
     sqlite3 *db;
     bool writable;
     bool in_txn;             /* inside store_begin .. commit/rollback */
+    bool migrating;          /* opened with STORE_MIGRATE: an older schema is accepted */
+    int version;             /* schema version of the store (lis_meta) */
     int srid;                /* the province CRS's EPSG code = GeoPackage srs_id */
     struct store_info meta;  /* the fixed part of store_info, read at open */
     struct buf err;          /* text of the last failure */
@@ -522,86 +527,6 @@ static int register_functions(sqlite3 *db)
 
 /* ------------------------------------------------------------------ schema */
 
-static const char schema_gpkg[] =
-    "CREATE TABLE gpkg_spatial_ref_sys ("
-    " srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,"
-    " organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);"
-    "CREATE TABLE gpkg_contents ("
-    " table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,"
-    " description TEXT DEFAULT '',"
-    " last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
-    " min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,"
-    " CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));"
-    "CREATE TABLE gpkg_geometry_columns ("
-    " table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,"
-    " srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,"
-    " CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),"
-    " CONSTRAINT uk_gc_table_name UNIQUE (table_name),"
-    " CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),"
-    " CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));"
-    "CREATE TABLE gpkg_extensions ("
-    " table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,"
-    " definition TEXT NOT NULL, scope TEXT NOT NULL,"
-    " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));"
-    /* the three mandatory CRS rows of GeoPackage 1.3 */
-    "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1,"
-    " 'undefined', 'undefined cartesian coordinate reference system');"
-    "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0,"
-    " 'undefined', 'undefined geographic coordinate reference system');"
-    "INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84 geodetic', 4326, 'EPSG', 4326,"
-    " 'GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,"
-    "AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,"
-    "AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,"
-    "AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],"
-    "AUTHORITY[\"EPSG\",\"4326\"]]',"
-    " 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');"
-    /* the layers; geometry last so that attribute reads stop before the blob */
-    "CREATE TABLE parcels ("
-    " fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL," /* ids are never reused */
-    " national_id TEXT NOT NULL, survey_commune TEXT NOT NULL, commune TEXT NOT NULL,"
-    " sheet TEXT NOT NULL, number TEXT NOT NULL, area REAL, area_map REAL,"
-    " land_use TEXT NOT NULL, address TEXT, version INTEGER NOT NULL,"
-    " valid_from TEXT NOT NULL, geom GEOMETRY);"
-    "CREATE UNIQUE INDEX parcels_key ON parcels(survey_commune, sheet, number);"
-    "CREATE UNIQUE INDEX parcels_national_id ON parcels(national_id);"
-    "CREATE INDEX parcels_commune ON parcels(commune, sheet, number);"
-    "CREATE TABLE communes ("
-    " fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, code TEXT NOT NULL UNIQUE,"
-    " name TEXT NOT NULL, kind TEXT, mountainous BOOLEAN NOT NULL DEFAULT 0, geom GEOMETRY);"
-    "CREATE TABLE planning_zones ("
-    " fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, land_use TEXT NOT NULL,"
-    " plan TEXT NOT NULL, decision TEXT, commune TEXT, geom GEOMETRY);"
-    /* plain tables */
-    "CREATE TABLE parcel_history ("
-    " id INTEGER NOT NULL, version INTEGER NOT NULL, national_id TEXT NOT NULL,"
-    " survey_commune TEXT NOT NULL, commune TEXT NOT NULL, sheet TEXT NOT NULL,"
-    " number TEXT NOT NULL, area REAL, area_map REAL, land_use TEXT NOT NULL, address TEXT,"
-    " valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, geom BLOB);"
-    "CREATE UNIQUE INDEX parcel_history_id ON parcel_history(id, version);"
-    "CREATE TABLE parcel_mercator (id INTEGER PRIMARY KEY, geom BLOB NOT NULL);"
-    "CREATE VIRTUAL TABLE parcel_mercator_index USING rtree(id, minx, maxx, miny, maxy);"
-    "CREATE VIRTUAL TABLE parcel_search USING fts5(text,"
-    " tokenize = 'unicode61 remove_diacritics 0');"
-    /* Two public reference lists are registered as GeoPackage attribute
-     * tables. That also tells GDAL to list registered tables only (with none,
-     * it shows every table, shadow tables of the R*Trees and FTS5 included). */
-    "CREATE TABLE survey_communes ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, code TEXT NOT NULL, name TEXT,"
-    " commune TEXT NOT NULL, UNIQUE (code, commune));"
-    "CREATE TABLE land_use_codes ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, code TEXT NOT NULL UNIQUE,"
-    " name_vi TEXT NOT NULL, name_en TEXT NOT NULL, group_name TEXT NOT NULL);"
-    "INSERT INTO gpkg_contents(table_name, data_type, identifier, description) VALUES"
-    " ('survey_communes', 'attributes', 'survey_communes',"
-    " 'Communes of survey (map-sheet numbering) and the current units holding them'),"
-    " ('land_use_codes', 'attributes', 'land_use_codes',"
-    " 'Land-use purposes, Circular 08/2024 Annex II');"
-    "CREATE TABLE lis_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    /* box in EPSG:3857; NULL box: anywhere (a commune or zone changed) */
-    "CREATE TABLE changes ("
-    " seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,"
-    " parcel_id INTEGER, minx REAL, miny REAL, maxx REAL, maxy REAL);";
-
 static const char schema_registry[] =
     "CREATE TABLE IF NOT EXISTS registry.holders ("
     " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, id_number TEXT,"
@@ -713,7 +638,7 @@ static int create_schema(struct sq *q, const struct store_create_opts *o)
         goto out;
     buf_appendf(&sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
                 GPKG_APPLICATION_ID, GPKG_USER_VERSION);
-    if ((r = exec(q, sql.data)) < 0 || (r = exec(q, schema_gpkg)) < 0)
+    if ((r = exec(q, sql.data)) < 0 || (r = exec(q, store_migrations(&(int){0})[0].sqlite)) < 0)
         goto out;
 
     int rc = sqlite3_prepare_v2(q->db,
@@ -760,11 +685,12 @@ static int create_schema(struct sq *q, const struct store_create_opts *o)
             goto out;
     }
 
-    char srid[16];
+    char srid[16], latest[16];
+    snprintf(latest, sizeof latest, "%d", store_schema_latest());
     buf_reset(&sql);
     buf_appendf(&sql, "%d", q->srid);
     copy_str(srid, sizeof srid, sql.data);
-    if ((r = meta_put(q, "schema_version", SCHEMA_VERSION)) < 0 ||
+    if ((r = meta_put(q, "schema_version", latest)) < 0 ||
         (r = meta_put(q, "crs", o->crs)) < 0 || (r = meta_put(q, "srid", srid)) < 0 ||
         (r = meta_put(q, "province_code", o->province_code ? o->province_code : "")) < 0 ||
         (r = meta_put(q, "province_name", o->province_name ? o->province_name : "")) < 0 ||
@@ -784,7 +710,6 @@ static int load_meta(struct sq *q)
 {
     sqlite3_stmt *st = NULL;
     int r = 0;
-    bool versioned = false;
     int rc = sqlite3_prepare_v2(q->db, "SELECT key, value FROM lis_meta", -1, &st, NULL);
     if (rc != SQLITE_OK) {
         r = fail(q, LIS_EINVAL, "land.gpkg is not a LIS store (no lis_meta table)");
@@ -795,7 +720,7 @@ static int load_meta(struct sq *q)
         if (!k || !v)
             continue;
         if (strcmp(k, "schema_version") == 0)
-            versioned = strcmp(v, SCHEMA_VERSION) == 0;
+            q->version = atoi(v);
         else if (strcmp(k, "crs") == 0)
             copy_str(q->meta.crs, sizeof q->meta.crs, v);
         else if (strcmp(k, "srid") == 0)
@@ -811,8 +736,16 @@ static int load_meta(struct sq *q)
         r = sqerr(q, rc, "lis_meta");
         goto out;
     }
-    if (!versioned || q->meta.srid <= 0) {
+    if (q->version <= 0 || q->meta.srid <= 0) {
         r = fail(q, LIS_EINVAL, "land.gpkg has an unknown LIS schema version");
+        goto out;
+    }
+    if (q->version > store_schema_latest()) {
+        r = fail(q, LIS_EINVAL, "the store's schema is newer than this lis: upgrade lis");
+        goto out;
+    }
+    if (q->version < store_schema_latest() && !q->migrating) {
+        r = fail(q, LIS_EINVAL, "the store's schema is older than this lis: run lis migrate");
         goto out;
     }
     q->srid = q->meta.srid;
@@ -876,7 +809,8 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
     bool create = flags & STORE_CREATE, created = false;
     int r = 0, rc;
     q->base.ops = &sqlite_ops;
-    q->writable = create || (flags & STORE_WRITE);
+    q->writable = create || (flags & (STORE_WRITE | STORE_MIGRATE));
+    q->migrating = flags & STORE_MIGRATE;
     buf_appendf(&land, "%s/land.gpkg", dir);
     buf_appendf(&reg, "%s/registry.db", dir);
 
@@ -1554,9 +1488,21 @@ static int each_parcel(struct sq *q, sqlite3_stmt *st, unsigned want, store_parc
                 p.wkb_mercator_len = (size_t)sqlite3_column_bytes(m, 0);
             }
         }
+        sqlite3_stmt *f = NULL; /* the search text, for copying a store */
+        if ((want & STORE_WANT_SEARCH) && !p.valid_to) {
+            int fr = q->fts_n ? fts_flush(q) : 0;
+            if (fr < 0 || !(f = acquire(q, S_FTS_GET))) {
+                release(q, S_MERC_GET, m);
+                return fr < 0 ? fr : LIS_EIO;
+            }
+            sqlite3_bind_int64(f, 1, p.id);
+            if (sqlite3_step(f) == SQLITE_ROW)
+                p.search_text = col_text(f, 0);
+        }
         (*rows)++;
         int r = cb(ctx, &p);
         release(q, S_MERC_GET, m);
+        release(q, S_FTS_GET, f);
         if (r)
             return r;
     }
@@ -2426,6 +2372,35 @@ static int sq_optimize(struct store *s)
     return r;
 }
 
+/* Apply the steps of the migration list the store lacks, each with its
+ * version bump in one transaction. */
+static int sq_migrate(struct store *s, int *from, int *to)
+{
+    struct sq *q = (struct sq *)s;
+    int n, r = 0;
+    const struct store_migration *m = store_migrations(&n);
+    *from = *to = q->version;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    for (int i = 0; i < n && r == 0; i++) {
+        char v[16];
+        if (m[i].version <= q->version)
+            continue;
+        snprintf(v, sizeof v, "%d", m[i].version);
+        if ((r = exec(q, "BEGIN IMMEDIATE")) < 0)
+            break;
+        if ((!m[i].sqlite || (r = exec(q, m[i].sqlite)) == 0) &&
+            (r = meta_put(q, "schema_version", v)) == 0)
+            r = exec(q, "COMMIT");
+        if (r < 0) {
+            sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+            break;
+        }
+        q->version = *to = m[i].version;
+    }
+    return r;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2464,4 +2439,5 @@ static const struct store_ops sqlite_ops = {
     .registry_clear = sq_registry_clear,
     .count = sq_count,
     .optimize = sq_optimize,
+    .migrate = sq_migrate,
 };

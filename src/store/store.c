@@ -3,6 +3,7 @@
 #include "store/store_impl.h"
 
 #include "core/err.h"
+#include "store/migrations.h"
 
 #include <string.h>
 
@@ -13,10 +14,8 @@ struct store *store_open(const char *url, unsigned flags, const struct store_cre
         buf_puts(err, "store: no store location given");
         return NULL;
     }
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        buf_puts(err, "store: the PostgreSQL backend is not built yet");
-        return NULL;
-    }
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+        return store_pg_open(url, flags, opts, err);
     if (strncmp(url, "sqlite:", 7) == 0)
         url += 7;
     if (!*url) {
@@ -242,3 +241,7 @@ int store_count(struct store *s, const char *what, int64_t *n)
 }
 
 int store_optimize(struct store *s) { return s->ops->optimize(s); }
+
+int store_migrate(struct store *s, int *from, int *to) { return s->ops->migrate(s, from, to); }
+
+int store_schema_version(void) { return store_schema_latest(); }

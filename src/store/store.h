@@ -38,6 +38,8 @@ enum store_flags {
     STORE_READ = 0,        /* read-only */
     STORE_WRITE = 1 << 0,  /* read-write */
     STORE_CREATE = 1 << 1, /* create when missing (implies WRITE) */
+    STORE_MIGRATE = 1 << 2, /* open a store whose schema is older than this binary
+                               (implies WRITE); only store_migrate may follow */
 };
 
 /* Settings fixed when a store is created. */
@@ -51,7 +53,10 @@ struct store_create_opts {
                                   gpkg_spatial_ref_sys, so GIS tools only see the code */
 };
 
-/* Open a store. url is a directory (SQLite backend) or "sqlite:DIR".
+/* Open a store. url is a directory (SQLite backend), "sqlite:DIR", or a
+ * PostgreSQL connection URI "postgres://user@host:port/db" (PostGIS backend).
+ * A store whose schema is newer than this binary is refused; an older one
+ * too, unless STORE_MIGRATE is given.
  * opts is read only with STORE_CREATE when the store does not exist yet.
  * Returns NULL and writes the reason to err. Caller frees with store_close(). */
 struct store *store_open(const char *url, unsigned flags, const struct store_create_opts *opts,
@@ -148,12 +153,14 @@ struct store_parcel {
     size_t wkb_len;
     const uint8_t *wkb_mercator;         /* EPSG:3857; for writes, and reads that ask */
     size_t wkb_mercator_len;
-    const char *search_text;             /* folded words the search matches (writes only) */
+    const char *search_text;             /* folded words the search matches (writes; reads
+                                            with STORE_WANT_SEARCH) */
 };
 
 enum store_parcel_want {
     STORE_WANT_GEOM = 1 << 0,     /* fill wkb */
     STORE_WANT_MERCATOR = 1 << 1, /* fill wkb_mercator */
+    STORE_WANT_SEARCH = 1 << 2,   /* fill search_text (current versions; for copying a store) */
 };
 
 enum store_put_result {
@@ -313,5 +320,11 @@ int store_count(struct store *s, const char *what, int64_t *n);
 /* Finish a bulk load: rebuild what bulk writes deferred (search index,
  * statistics) and compact. Call after the last commit of `lis demo`/`lis import`. */
 int store_optimize(struct store *s);
+
+/* Apply the schema versions the store lacks (open it with STORE_MIGRATE).
+ * *from and *to get the versions before and after. */
+int store_migrate(struct store *s, int *from, int *to);
+/* The schema version this binary reads and writes. */
+int store_schema_version(void);
 
 #endif

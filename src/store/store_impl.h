@@ -77,6 +77,7 @@ struct store_ops {
 
     int (*count)(struct store *s, const char *what, int64_t *n); /* store_count */
     int (*optimize)(struct store *s);                            /* store_optimize */
+    int (*migrate)(struct store *s, int *from, int *to);         /* store_migrate */
 };
 
 /* The part every backend's connection struct begins with. */
@@ -88,5 +89,10 @@ struct store {
  * as store_open(). */
 struct store *store_sqlite_open(const char *dir, unsigned flags,
                                 const struct store_create_opts *opts, struct buf *err);
+
+/* The PostgreSQL backend (postgres.c). url is a libpq connection URI
+ * ("postgres://..."). Same contract as store_open(). */
+struct store *store_pg_open(const char *url, unsigned flags,
+                            const struct store_create_opts *opts, struct buf *err);
 
 #endif

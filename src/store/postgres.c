@@ -1,0 +1,1919 @@
+/* postgres — the scale-out store backend: PostgreSQL + PostGIS over libpq.
+ *
+ * One `struct store` is one connection (lis serve opens one per loop, so the
+ * "pool" is sized to the loops by construction). Schemas (migrations.c):
+ *   land      parcels (current versions; geometry in the province CRS and a
+ *             Web-Mercator copy in the same row, GiST on both; the folded
+ *             search text and a tsvector of its words, GIN), parcel_history,
+ *             communes, planning_zones, survey_communes, land_use_codes,
+ *             extents, changes, meta
+ *   registry  holders, rights, certificates, restrictions, events
+ *   portal    customer-side tables (none yet)
+ *
+ * Behaviour follows the SQLite backend rule by rule (keys, versioning, ids
+ * never reused, the change log, extents grown by writes and recomputed by
+ * store_optimize). Where SQLite's answer comes from C code (the point-in-
+ * polygon test of a map click, the commune at a point) the same C code
+ * decides here too: the GiST index only narrows to boxes, so both backends
+ * agree on points on edges. Search: the tsvector holds exactly the words of
+ * the folded text (array_to_tsvector, no parser), and a query is every word
+ * as a prefix ('word':*), AND-ed: FTS5's "word"* semantics.
+ *
+ * Statements are prepared once per connection, on first use (PQprepare);
+ * results come back in binary (no number parsing). Numbers go as binary
+ * float8 (exact) or text integers; geometry as binary bytea WKB.
+ *
+ * Connection loss (a server restart, a network cut): the failing call
+ * returns LIS_EUNAVAIL (HTTP 503) at once; the next call reconnects
+ * (PQreset, bounded by connect_timeout) and prepares again. A read outside a
+ * transaction that finds its connection dead after a restart is retried
+ * once on a fresh connection, so the first request after an outage
+ * succeeds. Inside a transaction nothing is retried: the transaction is lost
+ * and the caller learns it. */
+#include "store/store_impl.h"
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "geo/geo.h"
+#include "land/landuse.h"
+#include "store/migrations.h"
+
+#include <endian.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAMS 24
+#define CONNECT_TIMEOUT "3" /* seconds: a request during an outage waits at most this */
+
+enum layer { L_PARCELS, L_COMMUNES, L_PLANNING, L_COUNT };
+static const char *const layer_name[L_COUNT] = {"parcels", "communes", "planning_zones"};
+
+/* Columns of a parcel row as every parcel query returns them; g, m, s are
+ * the parameters (booleans) asking for geometry, Web-Mercator and search text. */
+#define PCOLS(g, m, s)                                                                         \
+    "p.id, p.version, p.national_id, p.survey_commune, p.commune, p.sheet, p.number,"         \
+    " p.area, p.area_map, p.land_use, p.address, p.valid_from, NULL::text,"                   \
+    " CASE WHEN " g "::boolean THEN ST_AsBinary(p.geom) END,"                                 \
+    " CASE WHEN " m "::boolean THEN ST_AsBinary(p.geom_3857) END,"                            \
+    " CASE WHEN " s "::boolean THEN p.search_text END"
+enum { PC_GEOM = 13, PC_MERCATOR = 14, PC_SEARCH = 15, PC_AT_MERCATOR = 16 };
+
+/* SQLite's CAST(x AS INTEGER): the leading integer, 0 when none. */
+#define LEADING_INT(c) "coalesce(substring(" c " from '^[[:space:]]*[-+]?[0-9]+')::numeric, 0)"
+#define KEY_ORDER                                                                              \
+    " ORDER BY p.survey_commune, " LEADING_INT("p.sheet") ", p.sheet, " LEADING_INT(          \
+        "p.number") ", p.number, p.id LIMIT $4::int"
+#define HCOLS                                                                                  \
+    "id, version, national_id, survey_commune, commune, sheet, number, area, area_map,"       \
+    " land_use, address, valid_from"
+
+enum stmt_id {
+    S_PARCEL_GET,
+    S_PARCEL_NID,
+    S_PARCEL_SCAN,
+    S_PARCEL_BOX,
+    S_PARCEL_AT,
+    S_PARCEL_KEY_C,
+    S_PARCEL_KEY_CS,
+    S_PARCEL_KEY_CSN,
+    S_PARCEL_KEY_CN,
+    S_PARCEL_SEARCH,
+    S_PARCEL_HISTORY,
+    S_PARCEL_MBOX,
+    S_PARCEL_MBOX_AFTER,
+    S_PLAN_SCAN,
+    S_CHANGES_SINCE,
+    S_HIST_EXISTS,
+    S_PUT_KEY,
+    S_PUT_INSERT,
+    S_SEQ_BUMP,
+    S_PUT_UPDATE,
+    S_RETIRE,
+    S_CHANGE,
+    S_EXTENT,
+    S_MAX_SEQ,
+    S_INFO,
+    S_COMMUNE_PUT,
+    S_SURVEY_PUT,
+    S_COMMUNES,
+    S_COMMUNE_GET,
+    S_SURVEYS,
+    S_COMMUNE_AT,
+    S_LAND_USES,
+    S_PLAN_PUT,
+    S_PLAN_BOX,
+    S_HOLDER_PUT,
+    S_RIGHT_PUT,
+    S_CERT_PUT,
+    S_RESTR_PUT,
+    S_EVENT_PUT,
+    S_CLEAR_HOLDERS,
+    S_CLEAR_RIGHTS,
+    S_CLEAR_CERTS,
+    S_CLEAR_RESTR,
+    S_CLEAR_EVENTS,
+    S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_PARCEL_GET] = "SELECT " PCOLS("$2", "$3", "$4") " FROM land.parcels p WHERE p.id = $1::bigint",
+    [S_PARCEL_NID] = "SELECT " PCOLS("$2", "$3", "$4")
+                     " FROM land.parcels p WHERE p.national_id = $1::text",
+    [S_PARCEL_SCAN] = "SELECT " PCOLS("$3", "$4", "$5") " FROM land.parcels p"
+                      " WHERE p.id > $1::bigint ORDER BY p.id LIMIT $2::int",
+    [S_PARCEL_BOX] = "SELECT " PCOLS("$7", "$8", "$9") " FROM land.parcels p"
+                     " WHERE p.geom && ST_MakeEnvelope($1::float8, $2::float8, $3::float8,"
+                     " $4::float8, $5::int) ORDER BY p.id LIMIT $6::int",
+    /* candidates by box; the point test is geo's, in C, as with SQLite */
+    [S_PARCEL_AT] = "SELECT " PCOLS("$3", "false", "false") ", ST_AsBinary(p.geom_3857)"
+                    " FROM land.parcels p WHERE p.geom_3857 &&"
+                    " ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 3857)",
+    [S_PARCEL_KEY_C] = "SELECT " PCOLS("$5", "$6", "$7") " FROM land.parcels p"
+                       " WHERE (p.survey_commune = $1::text OR p.commune = $1::text)"
+                       " AND $2::text IS NULL AND $3::text IS NULL" KEY_ORDER,
+    [S_PARCEL_KEY_CS] = "SELECT " PCOLS("$5", "$6", "$7") " FROM land.parcels p"
+                        " WHERE ((p.survey_commune = $1::text AND p.sheet = $2::text)"
+                        " OR (p.commune = $1::text AND p.sheet = $2::text))"
+                        " AND $3::text IS NULL" KEY_ORDER,
+    [S_PARCEL_KEY_CSN] = "SELECT " PCOLS("$5", "$6", "$7") " FROM land.parcels p"
+                         " WHERE (p.survey_commune = $1::text AND p.sheet = $2::text"
+                         " AND p.number = $3::text) OR (p.commune = $1::text"
+                         " AND p.sheet = $2::text AND p.number = $3::text)" KEY_ORDER,
+    [S_PARCEL_KEY_CN] = "SELECT " PCOLS("$5", "$6", "$7") " FROM land.parcels p"
+                        " WHERE (p.survey_commune = $1::text OR p.commune = $1::text)"
+                        " AND p.number = $3::text AND $2::text IS NULL" KEY_ORDER,
+    [S_PARCEL_SEARCH] = "SELECT " PCOLS("$4", "$5", "$6") " FROM land.parcels p"
+                        " WHERE p.search @@ $1::tsquery AND p.id > $2::bigint"
+                        " ORDER BY p.id LIMIT $3::int",
+    [S_PARCEL_HISTORY] = "SELECT * FROM (SELECT " HCOLS ", valid_to,"
+                         " CASE WHEN $2::boolean THEN ST_AsBinary(geom) END, NULL::bytea,"
+                         " NULL::text FROM land.parcel_history WHERE id = $1::bigint"
+                         " UNION ALL SELECT " PCOLS("$2", "$3", "$4")
+                         " FROM land.parcels p WHERE p.id = $1::bigint) v ORDER BY 2",
+    /* tiles: no ORDER BY; keyset paging: ordered by id */
+    [S_PARCEL_MBOX] = "SELECT " PCOLS("$7", "$8", "false") " FROM land.parcels p"
+                      " WHERE p.geom_3857 && ST_MakeEnvelope($1::float8, $2::float8, $3::float8,"
+                      " $4::float8, 3857) AND $5::bigint IS NOT NULL LIMIT $6::int",
+    [S_PARCEL_MBOX_AFTER] = "SELECT " PCOLS("$7", "$8", "false") " FROM land.parcels p"
+                            " WHERE p.geom_3857 && ST_MakeEnvelope($1::float8, $2::float8,"
+                            " $3::float8, $4::float8, 3857) AND p.id > $5::bigint"
+                            " ORDER BY p.id LIMIT $6::int",
+    [S_PLAN_SCAN] = "SELECT id, land_use, plan, decision, commune, ST_AsBinary(geom)"
+                    " FROM land.planning_zones WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+    [S_CHANGES_SINCE] = "SELECT seq, kind, parcel_id, minx, miny, maxx, maxy FROM land.changes"
+                        " WHERE seq > $1::bigint ORDER BY seq LIMIT $2::int",
+    [S_HIST_EXISTS] = "SELECT 1 FROM land.parcel_history WHERE id = $1::bigint LIMIT 1",
+    [S_PUT_KEY] = "SELECT id, version, national_id, commune, area, area_map, land_use, address,"
+                  " ST_AsBinary(geom), ST_XMin(geom_3857), ST_YMin(geom_3857),"
+                  " ST_XMax(geom_3857), ST_YMax(geom_3857) FROM land.parcels"
+                  " WHERE survey_commune = $1::text AND sheet = $2::text AND number = $3::text",
+    [S_PUT_INSERT] = "WITH n AS (INSERT INTO land.parcels(id, national_id, survey_commune,"
+                     " commune, sheet, number, area, area_map, land_use, address, version,"
+                     " valid_from, geom, geom_3857, search_text)"
+                     " VALUES (coalesce($1::bigint, nextval('land.parcel_ids')), $2::text,"
+                     " $3::text, $4::text, $5::text, $6::text, $7::float8, $8::float8, $9::text,"
+                     " $10::text, 1, $11::text, ST_GeomFromWKB($12::bytea, $13::int),"
+                     " ST_GeomFromWKB($14::bytea, 3857), $15::text) RETURNING id),"
+                     " c AS (INSERT INTO land.changes(at, kind, parcel_id, minx, miny, maxx, maxy)"
+                     " SELECT $11::text, 'insert', id, $16::float8, $17::float8, $18::float8,"
+                     " $19::float8 FROM n)"
+                     " SELECT id FROM n",
+    /* an id given explicitly moves the sequence past it: ids are never reused */
+    [S_SEQ_BUMP] = "SELECT setval('land.parcel_ids', $1::bigint) WHERE $1::bigint >"
+                   " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+                   " FROM land.parcel_ids)",
+    /* one statement: every part reads the snapshot from before the update,
+     * so the history gets the old version */
+    [S_PUT_UPDATE] = "WITH h AS (INSERT INTO land.parcel_history(" HCOLS ", valid_to, geom)"
+                     " SELECT " HCOLS ", $7::text, geom FROM land.parcels WHERE id = $1::bigint),"
+                     " c AS (INSERT INTO land.changes(at, kind, parcel_id, minx, miny, maxx, maxy)"
+                     " VALUES ($7::text, 'update', $1::bigint, $12::float8, $13::float8,"
+                     " $14::float8, $15::float8))"
+                     " UPDATE land.parcels SET commune = $2::text, area = $3::float8,"
+                     " area_map = $4::float8, land_use = $5::text, address = $6::text,"
+                     " version = version + 1, valid_from = $7::text,"
+                     " geom = ST_GeomFromWKB($8::bytea, $9::int),"
+                     " geom_3857 = ST_GeomFromWKB($10::bytea, 3857), search_text = $11::text"
+                     " WHERE id = $1::bigint",
+    [S_RETIRE] = "WITH d AS (DELETE FROM land.parcels WHERE id = $1::bigint RETURNING *),"
+                 " h AS (INSERT INTO land.parcel_history(" HCOLS ", valid_to, geom)"
+                 " SELECT " HCOLS ", $2::text, geom FROM d),"
+                 " c AS (INSERT INTO land.changes(at, kind, parcel_id, minx, miny, maxx, maxy)"
+                 " SELECT $2::text, 'retire', id, ST_XMin(geom_3857), ST_YMin(geom_3857),"
+                 " ST_XMax(geom_3857), ST_YMax(geom_3857) FROM d)"
+                 " SELECT count(*)::int8 FROM d",
+    [S_CHANGE] = "INSERT INTO land.changes(at, kind, parcel_id, minx, miny, maxx, maxy)"
+                 " VALUES ($1::text, $2::text, NULL, NULL, NULL, NULL, NULL)",
+    /* least/greatest skip NULLs: the first write sets the extent */
+    [S_EXTENT] = "UPDATE land.extents SET min_x = least(min_x, $2::float8),"
+                 " min_y = least(min_y, $3::float8), max_x = greatest(max_x, $4::float8),"
+                 " max_y = greatest(max_y, $5::float8) WHERE layer = $1::text",
+    [S_MAX_SEQ] = "SELECT coalesce(max(seq), 0)::int8 FROM land.changes",
+    [S_INFO] = "SELECT (SELECT count(*) FROM land.parcels)::int8,"
+               " (SELECT count(*) FROM land.communes)::int8,"
+               " (SELECT count(*) FROM land.planning_zones)::int8,"
+               " min(min_x), min(min_y), max(max_x), max(max_y)"
+               " FROM land.extents WHERE layer IN ('parcels', 'communes') AND min_x IS NOT NULL",
+    [S_COMMUNE_PUT] = "INSERT INTO land.communes(code, name, kind, mountainous, geom)"
+                      " VALUES ($1::text, $2::text, $3::text, $4::boolean,"
+                      " ST_GeomFromWKB($5::bytea, $6::int)) ON CONFLICT (code) DO UPDATE SET"
+                      " name = excluded.name, kind = excluded.kind,"
+                      " mountainous = excluded.mountainous, geom = excluded.geom",
+    [S_SURVEY_PUT] = "INSERT INTO land.survey_communes(code, name, commune)"
+                     " VALUES ($1::text, $2::text, $3::text)"
+                     " ON CONFLICT (code, commune) DO UPDATE SET name = excluded.name",
+    [S_COMMUNES] = "SELECT code, name, kind, mountainous,"
+                   " CASE WHEN $1::boolean THEN ST_AsBinary(geom) END"
+                   " FROM land.communes ORDER BY code",
+    [S_COMMUNE_GET] = "SELECT code, name, kind, mountainous,"
+                      " CASE WHEN $2::boolean THEN ST_AsBinary(geom) END"
+                      " FROM land.communes WHERE code = $1::text",
+    [S_SURVEYS] = "SELECT code, name, commune FROM land.survey_communes ORDER BY code, commune",
+    [S_COMMUNE_AT] = "SELECT code, ST_AsBinary(geom) FROM land.communes"
+                     " WHERE geom && ST_SetSRID(ST_MakePoint($1::float8, $2::float8), $3::int)"
+                     " ORDER BY code",
+    [S_LAND_USES] = "SELECT code, name_vi, name_en, group_name FROM land.land_use_codes"
+                    " ORDER BY id",
+    [S_PLAN_PUT] = "INSERT INTO land.planning_zones(land_use, plan, decision, commune, geom)"
+                   " VALUES ($1::text, $2::text, $3::text, $4::text,"
+                   " ST_GeomFromWKB($5::bytea, $6::int)) RETURNING id",
+    [S_PLAN_BOX] = "SELECT id, land_use, plan, decision, commune, ST_AsBinary(geom)"
+                   " FROM land.planning_zones WHERE geom && ST_MakeEnvelope($1::float8,"
+                   " $2::float8, $3::float8, $4::float8, $5::int) ORDER BY id",
+    /* an id not given: the next after the largest, as SQLite's INTEGER PRIMARY KEY */
+    [S_HOLDER_PUT] = "INSERT INTO registry.holders(id, kind, name, id_number, address, birth_year)"
+                     " VALUES (coalesce($1::bigint,"
+                     " (SELECT coalesce(max(id), 0) + 1 FROM registry.holders)),"
+                     " $2::text, $3::text, $4::text, $5::text, $6::int) RETURNING id",
+    [S_RIGHT_PUT] = "INSERT INTO registry.rights(parcel_id, holder_id, kind, land_use, area, term,"
+                    " origin, share) VALUES ($1::bigint, $2::bigint, $3::text, $4::text,"
+                    " $5::float8, $6::text, $7::text, $8::float8) RETURNING id",
+    [S_CERT_PUT] = "INSERT INTO registry.certificates(parcel_id, serial, issued_on, issuer,"
+                   " register_no) VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text)"
+                   " RETURNING id",
+    [S_RESTR_PUT] = "INSERT INTO registry.restrictions(parcel_id, kind, party, since, until, note)"
+                    " VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text)"
+                    " RETURNING id",
+    [S_EVENT_PUT] = "INSERT INTO registry.events(parcel_id, kind, date, description, version,"
+                    " related_id) VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::int,"
+                    " $6::bigint) RETURNING id",
+    /* holders of this parcel that hold nothing elsewhere go with it */
+    [S_CLEAR_HOLDERS] = "DELETE FROM registry.holders h WHERE h.id IN"
+                        " (SELECT holder_id FROM registry.rights WHERE parcel_id = $1::bigint)"
+                        " AND NOT EXISTS (SELECT 1 FROM registry.rights o"
+                        " WHERE o.holder_id = h.id AND o.parcel_id <> $1::bigint)",
+    [S_CLEAR_RIGHTS] = "DELETE FROM registry.rights WHERE parcel_id = $1::bigint",
+    [S_CLEAR_CERTS] = "DELETE FROM registry.certificates WHERE parcel_id = $1::bigint",
+    [S_CLEAR_RESTR] = "DELETE FROM registry.restrictions WHERE parcel_id = $1::bigint",
+    [S_CLEAR_EVENTS] = "DELETE FROM registry.events WHERE parcel_id = $1::bigint",
+};
+
+/* Tables store_count may name (the SQLite backend's names); fixed SQL. */
+static const struct {
+    const char *name;
+    const char *sql;
+} count_sql[] = {
+    {"parcels", "SELECT count(*)::int8 FROM land.parcels"},
+    {"parcel_history", "SELECT count(*)::int8 FROM land.parcel_history"},
+    {"parcel_mercator", "SELECT count(*)::int8 FROM land.parcels"},
+    {"parcel_search", "SELECT count(*)::int8 FROM land.parcels WHERE search IS NOT NULL"},
+    {"communes", "SELECT count(*)::int8 FROM land.communes"},
+    {"survey_communes", "SELECT count(*)::int8 FROM land.survey_communes"},
+    {"planning_zones", "SELECT count(*)::int8 FROM land.planning_zones"},
+    {"land_use_codes", "SELECT count(*)::int8 FROM land.land_use_codes"},
+    {"changes", "SELECT count(*)::int8 FROM land.changes"},
+    {"holders", "SELECT count(*)::int8 FROM registry.holders"},
+    {"rights", "SELECT count(*)::int8 FROM registry.rights"},
+    {"certificates", "SELECT count(*)::int8 FROM registry.certificates"},
+    {"restrictions", "SELECT count(*)::int8 FROM registry.restrictions"},
+    {"events", "SELECT count(*)::int8 FROM registry.events"},
+};
+
+struct pg {
+    struct store base;      /* first: a struct store * is a struct pg * */
+    PGconn *conn;
+    bool writable;
+    bool migrating;         /* opened with STORE_MIGRATE */
+    bool in_txn;            /* inside BEGIN .. COMMIT/ROLLBACK */
+    bool prepared[S_COUNT]; /* on this connection; cleared by a reconnect */
+    int version;            /* schema version (land.meta) */
+    int srid;
+    struct store_info meta; /* the fixed part of store_info */
+    struct buf err;
+    struct buf scratch;     /* search query text */
+    bool info_valid;
+    struct store_info info_cache;
+    struct {
+        bool dirty;
+        double box[4];
+    } ext[L_COUNT];
+};
+
+/* Parameters of one statement. */
+struct params {
+    int n;
+    const char *v[MAX_PARAMS];
+    int len[MAX_PARAMS];
+    int fmt[MAX_PARAMS];
+    char num[MAX_PARAMS][24];
+    uint64_t be[MAX_PARAMS];
+};
+
+static const struct store_ops pg_ops;
+
+/* ------------------------------------------------------------------ errors */
+
+static int fail(struct pg *q, int code, const char *what)
+{
+    buf_reset(&q->err);
+    buf_puts(&q->err, what);
+    return code;
+}
+
+/* Map a failure to our vocabulary, keeping PostgreSQL's text. */
+static int pgerr(struct pg *q, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : "";
+    if (!msg || !*msg)
+        msg = PQerrorMessage(q->conn);
+    buf_reset(&q->err);
+    buf_appendf(&q->err, "%s: %s", what, msg);
+    while (q->err.len && (q->err.data[q->err.len - 1] == '\n' || q->err.data[q->err.len - 1] == ' '))
+        q->err.data[--q->err.len] = '\0';
+    if (PQstatus(q->conn) != CONNECTION_OK || !state)
+        return LIS_EUNAVAIL;
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+        strncmp(state, "53", 2) == 0 || strcmp(state, "40001") == 0 ||
+        strcmp(state, "40P01") == 0)
+        return LIS_EUNAVAIL;
+    if (strncmp(state, "23", 2) == 0)
+        return LIS_ECONFLICT;
+    if (strcmp(state, "25006") == 0 || strncmp(state, "22", 2) == 0)
+        return LIS_EINVAL;
+    return LIS_EIO;
+}
+
+/* ------------------------------------------------------------- parameters */
+
+static void p_text(struct params *P, const char *s)
+{
+    int i = P->n++;
+    P->v[i] = s;
+    P->len[i] = 0;
+    P->fmt[i] = 0;
+}
+
+static void p_int(struct params *P, int64_t v)
+{
+    int i = P->n++;
+    snprintf(P->num[i], sizeof P->num[i], "%lld", (long long)v);
+    P->v[i] = P->num[i];
+    P->len[i] = 0;
+    P->fmt[i] = 0;
+}
+
+/* An id, NULL when 0 ("none"). */
+static void p_id(struct params *P, int64_t v)
+{
+    if (v > 0)
+        p_int(P, v);
+    else
+        p_text(P, NULL);
+}
+
+static void p_bool(struct params *P, bool b)
+{
+    p_text(P, b ? "t" : "f");
+}
+
+/* float8 in binary: exact, no printing and parsing */
+static void p_double(struct params *P, double d)
+{
+    int i = P->n++;
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    P->be[i] = htobe64(u);
+    P->v[i] = (const char *)&P->be[i];
+    P->len[i] = 8;
+    P->fmt[i] = 1;
+}
+
+static void p_bytes(struct params *P, const void *b, size_t n)
+{
+    int i = P->n++;
+    P->v[i] = b;
+    P->len[i] = (int)n;
+    P->fmt[i] = 1;
+}
+
+/* ------------------------------------------------------------ result cells */
+
+static bool r_null(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col);
+}
+
+static int64_t r_i64(const PGresult *r, int row, int col)
+{
+    if (r_null(r, row, col))
+        return 0;
+    uint64_t u;
+    memcpy(&u, PQgetvalue(r, row, col), 8);
+    return (int64_t)be64toh(u);
+}
+
+static int r_i32(const PGresult *r, int row, int col)
+{
+    if (r_null(r, row, col))
+        return 0;
+    uint32_t u;
+    memcpy(&u, PQgetvalue(r, row, col), 4);
+    return (int)be32toh(u);
+}
+
+static double r_f64(const PGresult *r, int row, int col)
+{
+    if (r_null(r, row, col))
+        return 0.0;
+    uint64_t u;
+    double d;
+    memcpy(&u, PQgetvalue(r, row, col), 8);
+    u = be64toh(u);
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+static bool r_bool(const PGresult *r, int row, int col)
+{
+    return !r_null(r, row, col) && PQgetvalue(r, row, col)[0] != 0;
+}
+
+static const char *r_text(const PGresult *r, int row, int col)
+{
+    return r_null(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+static const uint8_t *r_blob(const PGresult *r, int row, int col, size_t *len)
+{
+    *len = 0;
+    if (r_null(r, row, col))
+        return NULL;
+    *len = (size_t)PQgetlength(r, row, col);
+    return (const uint8_t *)PQgetvalue(r, row, col);
+}
+
+static void copy_str(char *out, size_t size, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* ------------------------------------------------------------- connection */
+
+static void forget_prepared(struct pg *q)
+{
+    memset(q->prepared, 0, sizeof q->prepared);
+}
+
+/* Session settings, after every (re)connection. */
+static int session_setup(struct pg *q)
+{
+    const char *sql = q->writable ? "SET client_min_messages = warning"
+                                  : "SET client_min_messages = warning;"
+                                    " SET default_transaction_read_only = on";
+    PGresult *res = PQexec(q->conn, sql);
+    int r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pgerr(q, res, "session settings");
+    PQclear(res);
+    return r;
+}
+
+/* A usable connection, reconnecting when it was lost. */
+static int ready(struct pg *q)
+{
+    if (PQstatus(q->conn) == CONNECTION_OK)
+        return 0;
+    if (q->in_txn)
+        return fail(q, LIS_EUNAVAIL, "the store connection was lost during a transaction");
+    forget_prepared(q);
+    PQreset(q->conn);
+    if (PQstatus(q->conn) != CONNECTION_OK) {
+        buf_reset(&q->err);
+        buf_appendf(&q->err, "store unreachable: %s", PQerrorMessage(q->conn));
+        while (q->err.len && q->err.data[q->err.len - 1] == '\n')
+            q->err.data[--q->err.len] = '\0';
+        return LIS_EUNAVAIL;
+    }
+    return session_setup(q);
+}
+
+/* A connection that died under a call outside a transaction may be retried once. */
+static bool retry_ok(struct pg *q, int r, int attempt)
+{
+    return r == LIS_EUNAVAIL && attempt == 0 && !q->in_txn && PQstatus(q->conn) != CONNECTION_OK;
+}
+
+/* Run statement id; returns its result (caller PQclear()s) or NULL with *rc set. */
+static PGresult *run(struct pg *q, enum stmt_id id, const struct params *P, int *rc)
+{
+    char name[16];
+    snprintf(name, sizeof name, "lis%d", (int)id);
+    for (int attempt = 0;; attempt++) {
+        PGresult *res;
+        if ((*rc = ready(q)) < 0)
+            return NULL;
+        if (!q->prepared[id]) {
+            res = PQprepare(q->conn, name, stmt_sql[id], 0, NULL);
+            if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+                *rc = pgerr(q, res, "prepare");
+                PQclear(res);
+                if (retry_ok(q, *rc, attempt))
+                    continue;
+                return NULL;
+            }
+            PQclear(res);
+            q->prepared[id] = true;
+        }
+        res = PQexecPrepared(q->conn, name, P ? P->n : 0, P ? P->v : NULL, P ? P->len : NULL,
+                             P ? P->fmt : NULL, 1);
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+            *rc = 0;
+            return res;
+        }
+        *rc = pgerr(q, res, stmt_sql[id]);
+        PQclear(res);
+        if (retry_ok(q, *rc, attempt))
+            continue;
+        return NULL;
+    }
+}
+
+/* Run a statement for its effect only. */
+static int run_void(struct pg *q, enum stmt_id id, const struct params *P)
+{
+    int r;
+    PGresult *res = run(q, id, P, &r);
+    PQclear(res);
+    return r;
+}
+
+/* Plain SQL without parameters (transaction control, maintenance). */
+static int exec_sql(struct pg *q, const char *sql)
+{
+    for (int attempt = 0;; attempt++) {
+        int r;
+        if ((r = ready(q)) < 0)
+            return r;
+        PGresult *res = PQexec(q->conn, sql);
+        ExecStatusType st = PQresultStatus(res);
+        r = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? 0 : pgerr(q, res, sql);
+        PQclear(res);
+        if (r < 0 && retry_ok(q, r, attempt))
+            continue;
+        return r;
+    }
+}
+
+/* One int8 from a fixed query (counts, maxima). */
+static int scalar_int64(struct pg *q, const char *sql, int64_t *out)
+{
+    int r;
+    if ((r = ready(q)) < 0)
+        return r;
+    PGresult *res = PQexecParams(q->conn, sql, 0, NULL, NULL, NULL, NULL, 1);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        *out = r_i64(res, 0, 0);
+        r = 0;
+    } else {
+        r = pgerr(q, res, sql);
+    }
+    PQclear(res);
+    return r;
+}
+
+/* ------------------------------------------------------------ transactions */
+
+static void extent_grow(struct pg *q, enum layer l, const struct geo_box *b)
+{
+    double *e = q->ext[l].box;
+    if (!q->ext[l].dirty) {
+        q->ext[l].dirty = true;
+        e[0] = b->minx;
+        e[1] = b->miny;
+        e[2] = b->maxx;
+        e[3] = b->maxy;
+        return;
+    }
+    e[0] = fmin(e[0], b->minx);
+    e[1] = fmin(e[1], b->miny);
+    e[2] = fmax(e[2], b->maxx);
+    e[3] = fmax(e[3], b->maxy);
+}
+
+static int extents_flush(struct pg *q)
+{
+    int r = 0;
+    for (int l = 0; l < L_COUNT && r == 0; l++) {
+        if (!q->ext[l].dirty)
+            continue;
+        struct params P = {0};
+        p_text(&P, layer_name[l]);
+        for (int i = 0; i < 4; i++)
+            p_double(&P, q->ext[l].box[i]);
+        r = run_void(q, S_EXTENT, &P);
+        q->ext[l].dirty = false;
+    }
+    return r;
+}
+
+static int pg_begin(struct store *s)
+{
+    struct pg *q = (struct pg *)s;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    if (q->in_txn)
+        return fail(q, LIS_EINVAL, "a transaction is already open");
+    int r = exec_sql(q, "BEGIN");
+    if (r == 0)
+        q->in_txn = true;
+    return r;
+}
+
+static void txn_reset(struct pg *q)
+{
+    for (int l = 0; l < L_COUNT; l++)
+        q->ext[l].dirty = false;
+    q->info_valid = false;
+    q->in_txn = false;
+}
+
+static int pg_commit(struct store *s)
+{
+    struct pg *q = (struct pg *)s;
+    if (!q->in_txn)
+        return fail(q, LIS_EINVAL, "no transaction is open");
+    int r = extents_flush(q);
+    if (r == 0)
+        r = exec_sql(q, "COMMIT");
+    if (r < 0 && PQstatus(q->conn) == CONNECTION_OK &&
+        PQtransactionStatus(q->conn) != PQTRANS_IDLE) {
+        PGresult *res = PQexec(q->conn, "ROLLBACK");
+        PQclear(res);
+    }
+    txn_reset(q);
+    return r;
+}
+
+static int pg_rollback(struct store *s)
+{
+    struct pg *q = (struct pg *)s;
+    if (!q->in_txn)
+        return fail(q, LIS_EINVAL, "no transaction is open");
+    int r = 0;
+    if (PQstatus(q->conn) == CONNECTION_OK) {
+        PGresult *res = PQexec(q->conn, "ROLLBACK");
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            r = pgerr(q, res, "ROLLBACK");
+        PQclear(res);
+    }
+    txn_reset(q);
+    return r;
+}
+
+/* A write outside store_begin/commit gets a transaction of its own. */
+static int write_begin(struct pg *q, bool *own)
+{
+    *own = false;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    if (q->in_txn)
+        return 0;
+    int r = pg_begin(&q->base);
+    *own = r == 0;
+    return r;
+}
+
+static int write_end(struct pg *q, bool own, int r)
+{
+    if (!own)
+        return r;
+    if (r < 0) {
+        struct buf keep = BUF_INIT; /* the rollback must not hide why */
+        buf_puts(&keep, buf_cstr(&q->err));
+        pg_rollback(&q->base);
+        buf_reset(&q->err);
+        buf_puts(&q->err, buf_cstr(&keep));
+        buf_free(&keep);
+        return r;
+    }
+    int c = pg_commit(&q->base);
+    return c < 0 ? c : r;
+}
+
+/* ------------------------------------------------------------------ schema */
+
+static int meta_put(struct pg *q, const char *key, const char *value)
+{
+    const char *v[2] = {key, value};
+    PGresult *res = PQexecParams(q->conn,
+                                 "INSERT INTO land.meta VALUES ($1::text, $2::text)"
+                                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                 2, NULL, v, NULL, NULL, 0);
+    int r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pgerr(q, res, "land.meta");
+    PQclear(res);
+    return r;
+}
+
+/* Run migration SQL with @SRID@ replaced by the store's EPSG code. */
+static int exec_migration(struct pg *q, const char *sql)
+{
+    struct buf b = BUF_INIT;
+    const char *p = sql, *at;
+    while ((at = strstr(p, "@SRID@"))) {
+        buf_append(&b, p, (size_t)(at - p));
+        buf_appendf(&b, "%d", q->srid);
+        p = at + 6;
+    }
+    buf_puts(&b, p);
+    PGresult *res = PQexec(q->conn, b.data);
+    int r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pgerr(q, res, "schema");
+    PQclear(res);
+    buf_free(&b);
+    return r;
+}
+
+static int parse_srid(const char *crs)
+{
+    if (!crs || strncmp(crs, "EPSG:", 5) != 0)
+        return 0;
+    char *end = NULL;
+    long v = strtol(crs + 5, &end, 10);
+    return (end && *end == '\0' && v > 0 && v < 1000000) ? (int)v : 0;
+}
+
+/* Whether land.meta exists (the database holds a LIS store). */
+static int has_store(struct pg *q, bool *yes)
+{
+    PGresult *res = PQexec(q->conn, "SELECT to_regclass('land.meta') IS NOT NULL");
+    int r = 0;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        *yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    else
+        r = pgerr(q, res, "looking for the store");
+    PQclear(res);
+    return r;
+}
+
+/* Create every schema of a new store, in one transaction; another process
+ * creating the same store at the same moment waits on the advisory lock and
+ * then finds it made. */
+static int create_schema(struct pg *q, const struct store_create_opts *o)
+{
+    char num[16];
+    int r, n;
+    bool exists = false;
+    PGresult *res = NULL;
+    const struct store_migration *m = store_migrations(&n);
+    if ((r = exec_sql(q, "BEGIN")) < 0)
+        return r;
+    if ((r = exec_sql(q, "SELECT pg_advisory_xact_lock(7418290)")) < 0 ||
+        (r = has_store(q, &exists)) < 0 || exists)
+        goto out;
+    if ((r = exec_sql(q, "CREATE EXTENSION IF NOT EXISTS postgis")) < 0)
+        goto out;
+    /* PostGIS's CRS table lacks recent EPSG codes (VN-2000 / TM-3 ones among
+     * them): add the CRS from PROJ's WKT, so that GIS tools know it */
+    if (o->crs_wkt && q->srid != 3857 && q->srid != 4326) {
+        char srid[16];
+        snprintf(srid, sizeof srid, "%d", q->srid);
+        const char *v[2] = {srid, o->crs_wkt};
+        res = PQexecParams(q->conn,
+                           "INSERT INTO spatial_ref_sys(srid, auth_name, auth_srid, srtext,"
+                           " proj4text) SELECT $1::int, 'EPSG', $1::int, $2::text, ''"
+                           " WHERE NOT EXISTS (SELECT 1 FROM spatial_ref_sys WHERE srid = $1::int)",
+                           2, NULL, v, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            r = pgerr(q, res, "spatial_ref_sys");
+            goto out;
+        }
+        PQclear(res);
+        res = NULL;
+    }
+    for (int i = 0; i < n && r == 0; i++)
+        if (m[i].postgres)
+            r = exec_migration(q, m[i].postgres);
+    if (r < 0)
+        goto out;
+    size_t nu = 0;
+    const struct landuse *lu = landuse_all(&nu);
+    for (size_t i = 0; i < nu; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "%zu", i + 1);
+        const char *v[5] = {id, lu[i].code, lu[i].name_vi, lu[i].name_en,
+                            landuse_group_name(lu[i].group)};
+        res = PQexecParams(q->conn,
+                           "INSERT INTO land.land_use_codes(id, code, name_vi, name_en, group_name)"
+                           " VALUES ($1::int, $2::text, $3::text, $4::text, $5::text)",
+                           5, NULL, v, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            r = pgerr(q, res, "land_use_codes");
+            goto out;
+        }
+        PQclear(res);
+        res = NULL;
+    }
+    snprintf(num, sizeof num, "%d", store_schema_latest());
+    if ((r = meta_put(q, "schema_version", num)) < 0 || (r = meta_put(q, "crs", o->crs)) < 0)
+        goto out;
+    snprintf(num, sizeof num, "%d", q->srid);
+    if ((r = meta_put(q, "srid", num)) < 0 ||
+        (r = meta_put(q, "province_code", o->province_code ? o->province_code : "")) < 0 ||
+        (r = meta_put(q, "province_name", o->province_name ? o->province_name : "")) < 0 ||
+        (r = meta_put(q, "mountainous", o->mountainous ? "1" : "0")) < 0)
+        goto out;
+out:
+    PQclear(res);
+    if (r == 0)
+        r = exec_sql(q, "COMMIT");
+    else
+        PQclear(PQexec(q->conn, "ROLLBACK"));
+    return r;
+}
+
+static int load_meta(struct pg *q)
+{
+    PGresult *res = PQexec(q->conn, "SELECT key, value FROM land.meta");
+    int r = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        r = pgerr(q, res, "land.meta");
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *k = PQgetvalue(res, i, 0), *v = PQgetvalue(res, i, 1);
+        if (strcmp(k, "schema_version") == 0)
+            q->version = atoi(v);
+        else if (strcmp(k, "crs") == 0)
+            copy_str(q->meta.crs, sizeof q->meta.crs, v);
+        else if (strcmp(k, "srid") == 0)
+            q->meta.srid = atoi(v);
+        else if (strcmp(k, "province_code") == 0)
+            copy_str(q->meta.province_code, sizeof q->meta.province_code, v);
+        else if (strcmp(k, "province_name") == 0)
+            copy_str(q->meta.province_name, sizeof q->meta.province_name, v);
+        else if (strcmp(k, "mountainous") == 0)
+            q->meta.mountainous = strcmp(v, "1") == 0;
+    }
+    if (q->version <= 0 || q->meta.srid <= 0) {
+        r = fail(q, LIS_EINVAL, "land.meta has an unknown LIS schema version");
+        goto out;
+    }
+    if (q->version > store_schema_latest()) {
+        r = fail(q, LIS_EINVAL, "the store's schema is newer than this lis: upgrade lis");
+        goto out;
+    }
+    if (q->version < store_schema_latest() && !q->migrating) {
+        r = fail(q, LIS_EINVAL, "the store's schema is older than this lis: run lis migrate");
+        goto out;
+    }
+    q->srid = q->meta.srid;
+out:
+    PQclear(res);
+    return r;
+}
+
+static void pg_close(struct store *s)
+{
+    struct pg *q = (struct pg *)s;
+    if (!q)
+        return;
+    if (q->conn)
+        PQfinish(q->conn);
+    buf_free(&q->err);
+    buf_free(&q->scratch);
+    free(q);
+}
+
+/* libpq prints notices to stderr by default; the store keeps quiet. */
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+struct store *store_pg_open(const char *url, unsigned flags, const struct store_create_opts *opts,
+                            struct buf *err)
+{
+    struct pg *q = xcalloc(1, sizeof *q);
+    bool create = flags & STORE_CREATE, exists = false;
+    int r;
+    q->base.ops = &pg_ops;
+    q->writable = create || (flags & (STORE_WRITE | STORE_MIGRATE));
+    q->migrating = flags & STORE_MIGRATE;
+
+    /* defaults first: what the URL says wins */
+    const char *keys[] = {"connect_timeout", "application_name", "keepalives",
+                          "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "dbname", NULL};
+    const char *vals[] = {CONNECT_TIMEOUT, "lis", "1", "10", "5", "3", url, NULL};
+    q->conn = PQconnectdbParams(keys, vals, 1);
+    if (!q->conn || PQstatus(q->conn) != CONNECTION_OK) {
+        buf_appendf(err, "store: cannot connect to PostgreSQL: %s",
+                    q->conn ? PQerrorMessage(q->conn) : "out of memory");
+        while (err->len && err->data[err->len - 1] == '\n')
+            err->data[--err->len] = '\0';
+        goto fail;
+    }
+    PQsetNoticeProcessor(q->conn, quiet, NULL);
+    if (strcmp(pg_encoding_to_char(PQclientEncoding(q->conn)), "UTF8") != 0 &&
+        PQsetClientEncoding(q->conn, "UTF8") != 0) {
+        buf_puts(err, "store: the connection cannot use UTF-8");
+        goto fail;
+    }
+    if (session_setup(q) < 0 || has_store(q, &exists) < 0)
+        goto fail_q;
+    if (!exists && !create) {
+        buf_puts(err, "store: the database holds no LIS store (create one with lis demo or"
+                      " lis copy)");
+        goto fail;
+    }
+    if (!exists) {
+        q->srid = opts ? parse_srid(opts->crs) : 0;
+        if (!q->srid) {
+            buf_appendf(err, "store: creating a store needs the CRS as \"EPSG:n\" (got %s)",
+                        opts && opts->crs ? opts->crs : "none");
+            goto fail;
+        }
+        if ((r = create_schema(q, opts)) < 0)
+            goto fail_q;
+    }
+    if (load_meta(q) < 0)
+        goto fail_q;
+    return &q->base;
+fail_q:
+    buf_appendf(err, "store: %s", buf_cstr(&q->err));
+fail:
+    pg_close(&q->base);
+    return NULL;
+}
+
+static const char *pg_errmsg(const struct store *s)
+{
+    const struct pg *q = (const struct pg *)s;
+    return q->err.len ? q->err.data : "no error";
+}
+
+/* -------------------------------------------------------------------- info */
+
+static int pg_info(struct store *s, struct store_info *out)
+{
+    struct pg *q = (struct pg *)s;
+    PGresult *res = NULL;
+    int r;
+    *out = q->meta;
+    /* the counts are taken again only when the change log moved */
+    if (!(res = run(q, S_MAX_SEQ, NULL, &r)))
+        return r;
+    out->change_seq = r_i64(res, 0, 0);
+    PQclear(res);
+    if (q->info_valid && q->info_cache.change_seq == out->change_seq) {
+        *out = q->info_cache;
+        return 0;
+    }
+    if (!(res = run(q, S_INFO, NULL, &r)))
+        return r;
+    out->parcels = r_i64(res, 0, 0);
+    out->communes = r_i64(res, 0, 1);
+    out->planning_zones = r_i64(res, 0, 2);
+    bool have = !r_null(res, 0, 3);
+    for (int i = 0; i < 4; i++)
+        out->bbox[i] = r_f64(res, 0, 3 + i);
+    PQclear(res);
+    for (int l = L_PARCELS; l <= L_COMMUNES; l++) { /* this transaction's writes */
+        if (!q->ext[l].dirty)
+            continue;
+        const double *b = q->ext[l].box;
+        out->bbox[0] = have ? fmin(out->bbox[0], b[0]) : b[0];
+        out->bbox[1] = have ? fmin(out->bbox[1], b[1]) : b[1];
+        out->bbox[2] = have ? fmax(out->bbox[2], b[2]) : b[2];
+        out->bbox[3] = have ? fmax(out->bbox[3], b[3]) : b[3];
+        have = true;
+    }
+    q->info_cache = *out;
+    q->info_valid = true;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- communes */
+
+static int log_change(struct pg *q, const char *kind)
+{
+    char now[32];
+    struct params P = {0};
+    clock_iso(clock_now(), now);
+    p_text(&P, now);
+    p_text(&P, kind);
+    return run_void(q, S_CHANGE, &P);
+}
+
+static int pg_commune_put(struct store *s, const struct store_commune *c)
+{
+    struct pg *q = (struct pg *)s;
+    struct geo_box env;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if (c->wkb && geo_wkb_envelope(c->wkb, c->wkb_len, &env) != 0) {
+        r = fail(q, LIS_EINVAL, "geometry is malformed or empty");
+        goto out;
+    }
+    struct params P = {0};
+    p_text(&P, c->code);
+    p_text(&P, c->name);
+    p_text(&P, c->kind);
+    p_bool(&P, c->mountainous);
+    if (c->wkb)
+        p_bytes(&P, c->wkb, c->wkb_len);
+    else
+        p_text(&P, NULL);
+    p_int(&P, q->srid);
+    if ((r = run_void(q, S_COMMUNE_PUT, &P)) < 0)
+        goto out;
+    if (c->wkb)
+        extent_grow(q, L_COMMUNES, &env);
+    r = log_change(q, "commune");
+out:
+    return write_end(q, own, r);
+}
+
+static int pg_survey_commune_put(struct store *s, const struct store_survey_commune *sc)
+{
+    struct pg *q = (struct pg *)s;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    struct params P = {0};
+    p_text(&P, sc->code);
+    p_text(&P, sc->name);
+    p_text(&P, sc->commune);
+    r = run_void(q, S_SURVEY_PUT, &P);
+    return write_end(q, own, r);
+}
+
+static int each_commune(PGresult *res, bool with_geom, store_commune_cb cb, void *ctx)
+{
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct store_commune c = {0};
+        copy_str(c.code, sizeof c.code, r_text(res, i, 0));
+        c.name = r_text(res, i, 1);
+        c.kind = r_text(res, i, 2);
+        c.mountainous = r_bool(res, i, 3);
+        if (with_geom)
+            c.wkb = r_blob(res, i, 4, &c.wkb_len);
+        int r = cb(ctx, &c);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+static int pg_communes(struct store *s, bool with_geom, store_commune_cb cb, void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    p_bool(&P, with_geom);
+    PGresult *res = run(q, S_COMMUNES, &P, &r);
+    if (!res)
+        return r;
+    r = each_commune(res, with_geom, cb, ctx);
+    PQclear(res);
+    return r;
+}
+
+static int pg_commune_get(struct store *s, const char *code, bool with_geom, store_commune_cb cb,
+                          void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    p_text(&P, code);
+    p_bool(&P, with_geom);
+    PGresult *res = run(q, S_COMMUNE_GET, &P, &r);
+    if (!res)
+        return r;
+    if (PQntuples(res) == 0)
+        r = fail(q, LIS_ENOTFOUND, "no such commune");
+    else
+        r = each_commune(res, with_geom, cb, ctx);
+    PQclear(res);
+    return r;
+}
+
+static int pg_survey_communes(struct store *s, store_survey_commune_cb cb, void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    int r;
+    PGresult *res = run(q, S_SURVEYS, NULL, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        struct store_survey_commune sc = {0};
+        copy_str(sc.code, sizeof sc.code, r_text(res, i, 0));
+        sc.name = r_text(res, i, 1);
+        copy_str(sc.commune, sizeof sc.commune, r_text(res, i, 2));
+        r = cb(ctx, &sc);
+    }
+    PQclear(res);
+    return r;
+}
+
+static int pg_commune_at(struct store *s, double x, double y, char code[STORE_CODE_MAX])
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    p_double(&P, x);
+    p_double(&P, y);
+    p_int(&P, q->srid);
+    PGresult *res = run(q, S_COMMUNE_AT, &P, &r);
+    if (!res)
+        return r;
+    r = LIS_ENOTFOUND;
+    for (int i = 0; i < PQntuples(res); i++) {
+        size_t len;
+        const uint8_t *wkb = r_blob(res, i, 1, &len);
+        if (wkb && geo_wkb_contains_point(wkb, len, x, y) == 1) {
+            copy_str(code, STORE_CODE_MAX, r_text(res, i, 0));
+            r = 0;
+            break;
+        }
+    }
+    if (r == LIS_ENOTFOUND)
+        fail(q, r, "no commune there");
+    PQclear(res);
+    return r;
+}
+
+static int pg_land_uses(struct store *s, store_land_use_cb cb, void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    int r;
+    PGresult *res = run(q, S_LAND_USES, NULL, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        struct store_land_use u = {r_text(res, i, 0), r_text(res, i, 1), r_text(res, i, 2),
+                                   r_text(res, i, 3)};
+        r = cb(ctx, &u);
+    }
+    PQclear(res);
+    return r;
+}
+
+/* ----------------------------------------------------------- parcel reads */
+
+static void row_parcel(const PGresult *res, int i, unsigned want, struct store_parcel *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = r_i64(res, i, 0);
+    p->version = r_i32(res, i, 1);
+    copy_str(p->national_id, sizeof p->national_id, r_text(res, i, 2));
+    copy_str(p->survey_commune, sizeof p->survey_commune, r_text(res, i, 3));
+    copy_str(p->commune, sizeof p->commune, r_text(res, i, 4));
+    copy_str(p->sheet, sizeof p->sheet, r_text(res, i, 5));
+    copy_str(p->number, sizeof p->number, r_text(res, i, 6));
+    p->area = r_f64(res, i, 7);
+    p->area_map = r_f64(res, i, 8);
+    p->land_use = r_text(res, i, 9);
+    p->address = r_text(res, i, 10);
+    p->valid_from = r_text(res, i, 11);
+    p->valid_to = r_text(res, i, 12);
+    if (want & STORE_WANT_GEOM)
+        p->wkb = r_blob(res, i, PC_GEOM, &p->wkb_len);
+    if (want & STORE_WANT_MERCATOR)
+        p->wkb_mercator = r_blob(res, i, PC_MERCATOR, &p->wkb_mercator_len);
+    p->search_text = r_text(res, i, PC_SEARCH);
+}
+
+/* Add the three "want" parameters every parcel query ends with. */
+static void p_want(struct params *P, unsigned want)
+{
+    p_bool(P, want & STORE_WANT_GEOM);
+    p_bool(P, want & STORE_WANT_MERCATOR);
+    p_bool(P, want & STORE_WANT_SEARCH);
+}
+
+static int parcel_query(struct pg *q, enum stmt_id id, const struct params *P, unsigned want,
+                        store_parcel_cb cb, void *ctx, bool need_one)
+{
+    int r;
+    PGresult *res = run(q, id, P, &r);
+    if (!res)
+        return r;
+    int n = PQntuples(res);
+    for (int i = 0; i < n && r == 0; i++) {
+        struct store_parcel p;
+        row_parcel(res, i, want, &p);
+        r = cb(ctx, &p);
+    }
+    PQclear(res);
+    if (r == 0 && need_one && n == 0)
+        r = fail(q, LIS_ENOTFOUND, "no such parcel");
+    return r;
+}
+
+static int pg_parcel_get(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
+                         void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, id);
+    p_want(&P, want);
+    return parcel_query((struct pg *)s, S_PARCEL_GET, &P, want, cb, ctx, true);
+}
+
+static int pg_parcel_history(struct store *s, int64_t id, unsigned want, store_parcel_cb cb,
+                             void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, id);
+    p_want(&P, want);
+    return parcel_query((struct pg *)s, S_PARCEL_HISTORY, &P, want, cb, ctx, true);
+}
+
+static int pg_parcel_by_national_id(struct store *s, const char *nid, unsigned want,
+                                    store_parcel_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_text(&P, nid);
+    p_want(&P, want);
+    return parcel_query((struct pg *)s, S_PARCEL_NID, &P, want, cb, ctx, true);
+}
+
+static int pg_parcels_scan(struct store *s, int64_t after, int limit, unsigned want,
+                           store_parcel_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, after);
+    p_int(&P, limit);
+    p_want(&P, want);
+    return parcel_query((struct pg *)s, S_PARCEL_SCAN, &P, want, cb, ctx, false);
+}
+
+static int pg_parcels_in_box(struct store *s, const double box[4], unsigned want, int limit,
+                             store_parcel_cb cb, void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    for (int i = 0; i < 4; i++)
+        p_double(&P, box[i]);
+    p_int(&P, q->srid);
+    p_int(&P, limit);
+    p_want(&P, want);
+    return parcel_query(q, S_PARCEL_BOX, &P, want, cb, ctx, false);
+}
+
+static int pg_parcels_by_key(struct store *s, const char *commune, const char *sheet,
+                             const char *number, unsigned want, int limit, store_parcel_cb cb,
+                             void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    if (!commune)
+        return fail(q, LIS_EINVAL, "a commune code is required");
+    enum stmt_id id = sheet ? (number ? S_PARCEL_KEY_CSN : S_PARCEL_KEY_CS)
+                            : (number ? S_PARCEL_KEY_CN : S_PARCEL_KEY_C);
+    struct params P = {0};
+    p_text(&P, commune);
+    p_text(&P, sheet);
+    p_text(&P, number);
+    p_int(&P, limit);
+    p_want(&P, want);
+    return parcel_query(q, id, &P, want, cb, ctx, false);
+}
+
+/* The tsquery for folded words: every word a prefix ('word':*), all required;
+ * the SQLite backend's FTS5 query word for word (same words dropped). */
+static bool build_tsquery(const char *folded, struct buf *out)
+{
+    buf_reset(out);
+    const char *p = folded;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        const char *w = p;
+        bool useful = false;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+            unsigned char c = (unsigned char)*p;
+            if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                (c >= 'A' && c <= 'Z'))
+                useful = true;
+            p++;
+        }
+        if (!useful)
+            continue;
+        if (out->len)
+            buf_puts(out, " & ");
+        buf_putc(out, '\'');
+        for (const char *c = w; c < p; c++) {
+            if (*c == '\'' || *c == '\\')
+                buf_putc(out, '\\');
+            buf_putc(out, *c);
+        }
+        buf_puts(out, "':*");
+    }
+    return out->len > 0;
+}
+
+static int pg_parcels_search(struct store *s, const char *folded, int64_t after, int limit,
+                             unsigned want, store_parcel_cb cb, void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct buf query = BUF_INIT; /* own buffer: a callback may search again */
+    int r = 0;
+    if (build_tsquery(folded, &query)) {
+        struct params P = {0};
+        p_text(&P, query.data);
+        p_int(&P, after);
+        p_int(&P, limit);
+        p_want(&P, want);
+        r = parcel_query(q, S_PARCEL_SEARCH, &P, want, cb, ctx, false);
+    }
+    buf_free(&query);
+    return r;
+}
+
+/* The map click: GiST narrows to boxes holding the point, geo decides. */
+static int pg_parcels_at(struct store *s, double x, double y, unsigned want, store_parcel_cb cb,
+                         void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    p_double(&P, x);
+    p_double(&P, y);
+    p_bool(&P, want & STORE_WANT_GEOM);
+    PGresult *res = run(q, S_PARCEL_AT, &P, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        size_t mlen;
+        const uint8_t *merc = r_blob(res, i, PC_AT_MERCATOR, &mlen);
+        if (!merc || geo_wkb_contains_point(merc, mlen, x, y) != 1)
+            continue;
+        struct store_parcel p;
+        row_parcel(res, i, want & ~(unsigned)STORE_WANT_MERCATOR, &p);
+        p.search_text = NULL;
+        if (want & STORE_WANT_MERCATOR) {
+            p.wkb_mercator = merc;
+            p.wkb_mercator_len = mlen;
+        }
+        r = cb(ctx, &p);
+    }
+    PQclear(res);
+    return r;
+}
+
+/* Tiles and OGC bbox pages: the Web-Mercator GiST index. */
+static int pg_parcels_in_mercator_box(struct store *s, const double box[4], int64_t after,
+                                      int limit, unsigned want, store_parcel_cb cb, void *ctx)
+{
+    struct params P = {0};
+    unsigned w = want & ~(unsigned)STORE_WANT_SEARCH;
+    for (int i = 0; i < 4; i++)
+        p_double(&P, box[i]);
+    p_int(&P, after);
+    p_int(&P, limit);
+    p_bool(&P, w & STORE_WANT_GEOM);
+    p_bool(&P, w & STORE_WANT_MERCATOR);
+    return parcel_query((struct pg *)s, after < 0 ? S_PARCEL_MBOX : S_PARCEL_MBOX_AFTER, &P, w,
+                        cb, ctx, false);
+}
+
+/* ---------------------------------------------------------- parcel writes */
+
+static bool same_text(const char *a, const char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return strcmp(a, b) == 0;
+}
+
+/* The search text as words separated by single spaces (the tsvector is made
+ * by splitting on spaces); NULL when it holds no word. */
+static const char *search_words(const char *text, struct buf *out)
+{
+    buf_reset(out);
+    for (const char *c = text ? text : ""; *c; c++) {
+        bool space = *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
+        if (space) {
+            if (out->len && out->data[out->len - 1] != ' ')
+                buf_putc(out, ' ');
+        } else {
+            buf_putc(out, *c);
+        }
+    }
+    while (out->len && out->data[out->len - 1] == ' ')
+        out->data[--out->len] = '\0';
+    return out->len ? out->data : NULL;
+}
+
+static void p_box(struct params *P, const struct geo_box *b)
+{
+    p_double(P, b->minx);
+    p_double(P, b->miny);
+    p_double(P, b->maxx);
+    p_double(P, b->maxy);
+}
+
+static int pg_parcel_put(struct store *s, const struct store_parcel *p, int64_t *id)
+{
+    struct pg *q = (struct pg *)s;
+    PGresult *res = NULL;
+    struct geo_box nbox, mbox;
+    struct buf words = BUF_INIT;
+    char now[32];
+    int64_t pid = 0;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if (geo_wkb_envelope(p->wkb, p->wkb_len, &nbox) != 0) {
+        r = fail(q, LIS_EINVAL, "geometry is malformed or empty");
+        goto out;
+    }
+    if (geo_wkb_envelope(p->wkb_mercator, p->wkb_mercator_len, &mbox) != 0) {
+        r = fail(q, LIS_EINVAL, "Web-Mercator geometry is malformed or empty");
+        goto out;
+    }
+    if (p->valid_from)
+        copy_str(now, sizeof now, p->valid_from);
+    else
+        clock_iso(clock_now(), now);
+    const char *text = search_words(p->search_text, &words);
+
+    struct params K = {0};
+    p_text(&K, p->survey_commune);
+    p_text(&K, p->sheet);
+    p_text(&K, p->number);
+    if (!(res = run(q, S_PUT_KEY, &K, &r)))
+        goto out;
+    if (PQntuples(res) == 1) {
+        /* id, version, national_id, commune, area, area_map, land_use, address,
+         * geom, and the old Web-Mercator box */
+        pid = r_i64(res, 0, 0);
+        size_t glen;
+        const uint8_t *g = r_blob(res, 0, 8, &glen);
+        bool same = same_text(r_text(res, 0, 3), p->commune) && r_f64(res, 0, 4) == p->area &&
+                    r_f64(res, 0, 5) == p->area_map && same_text(r_text(res, 0, 6), p->land_use) &&
+                    same_text(r_text(res, 0, 7), p->address) && g && glen == p->wkb_len &&
+                    memcmp(g, p->wkb, glen) == 0;
+        if (same) {
+            r = STORE_UNCHANGED;
+            goto out;
+        }
+        struct geo_box u = mbox; /* the log gets the union of old and new */
+        if (!r_null(res, 0, 9)) {
+            u.minx = fmin(u.minx, r_f64(res, 0, 9));
+            u.miny = fmin(u.miny, r_f64(res, 0, 10));
+            u.maxx = fmax(u.maxx, r_f64(res, 0, 11));
+            u.maxy = fmax(u.maxy, r_f64(res, 0, 12));
+        }
+        PQclear(res);
+        res = NULL;
+        struct params P = {0};
+        p_int(&P, pid);
+        p_text(&P, p->commune);
+        p_double(&P, p->area);
+        p_double(&P, p->area_map);
+        p_text(&P, p->land_use);
+        p_text(&P, p->address);
+        p_text(&P, now);
+        p_bytes(&P, p->wkb, p->wkb_len);
+        p_int(&P, q->srid);
+        p_bytes(&P, p->wkb_mercator, p->wkb_mercator_len);
+        p_text(&P, text);
+        p_box(&P, &u);
+        if ((r = run_void(q, S_PUT_UPDATE, &P)) < 0)
+            goto out;
+        r = STORE_UPDATED;
+    } else {
+        PQclear(res);
+        res = NULL;
+        if (!p->national_id[0]) {
+            r = fail(q, LIS_EINVAL, "a new parcel needs its national identifier");
+            goto out;
+        }
+        if (p->id > 0) { /* ids of retired parcels stay theirs */
+            struct params H = {0};
+            p_int(&H, p->id);
+            if (!(res = run(q, S_HIST_EXISTS, &H, &r)))
+                goto out;
+            bool taken = PQntuples(res) > 0;
+            PQclear(res);
+            res = NULL;
+            if (taken) {
+                r = fail(q, LIS_ECONFLICT, "that id belongs to a retired parcel");
+                goto out;
+            }
+            if ((r = run_void(q, S_SEQ_BUMP, &H)) < 0)
+                goto out;
+        }
+        struct params P = {0};
+        p_id(&P, p->id);
+        p_text(&P, p->national_id);
+        p_text(&P, p->survey_commune);
+        p_text(&P, p->commune);
+        p_text(&P, p->sheet);
+        p_text(&P, p->number);
+        p_double(&P, p->area);
+        p_double(&P, p->area_map);
+        p_text(&P, p->land_use);
+        p_text(&P, p->address);
+        p_text(&P, now);
+        p_bytes(&P, p->wkb, p->wkb_len);
+        p_int(&P, q->srid);
+        p_bytes(&P, p->wkb_mercator, p->wkb_mercator_len);
+        p_text(&P, text);
+        p_box(&P, &mbox);
+        if (!(res = run(q, S_PUT_INSERT, &P, &r)))
+            goto out;
+        pid = r_i64(res, 0, 0);
+        r = STORE_INSERTED;
+    }
+    extent_grow(q, L_PARCELS, &nbox);
+out:
+    PQclear(res);
+    buf_free(&words);
+    if (r > 0 && id)
+        *id = pid;
+    return write_end(q, own, r);
+}
+
+static int pg_parcel_retire(struct store *s, int64_t id, const char *when)
+{
+    struct pg *q = (struct pg *)s;
+    char now[32];
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if (when)
+        copy_str(now, sizeof now, when);
+    else
+        clock_iso(clock_now(), now);
+    struct params P = {0};
+    p_int(&P, id);
+    p_text(&P, now);
+    PGresult *res = run(q, S_RETIRE, &P, &r);
+    if (res && r_i64(res, 0, 0) == 0)
+        r = fail(q, LIS_ENOTFOUND, "no current parcel with that id");
+    PQclear(res);
+    return write_end(q, own, r);
+}
+
+/* ---------------------------------------------------------- planning zones */
+
+static int64_t pg_planning_put(struct store *s, const struct store_planning_zone *z)
+{
+    struct pg *q = (struct pg *)s;
+    struct geo_box env;
+    int64_t id = 0;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    if (geo_wkb_envelope(z->wkb, z->wkb_len, &env) != 0) {
+        r = fail(q, LIS_EINVAL, "geometry is malformed or empty");
+        goto out;
+    }
+    struct params P = {0};
+    p_text(&P, z->land_use);
+    p_text(&P, z->plan);
+    p_text(&P, z->decision);
+    p_text(&P, z->commune);
+    p_bytes(&P, z->wkb, z->wkb_len);
+    p_int(&P, q->srid);
+    PGresult *res = run(q, S_PLAN_PUT, &P, &r);
+    if (!res)
+        goto out;
+    id = r_i64(res, 0, 0);
+    PQclear(res);
+    extent_grow(q, L_PLANNING, &env);
+    r = log_change(q, "planning");
+out:
+    r = write_end(q, own, r);
+    return r < 0 ? r : id;
+}
+
+static int pg_planning_in_box(struct store *s, const double box[4], store_planning_cb cb,
+                              void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    for (int i = 0; i < 4; i++)
+        p_double(&P, box[i]);
+    p_int(&P, q->srid);
+    PGresult *res = run(q, S_PLAN_BOX, &P, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        struct store_planning_zone z = {0};
+        z.id = r_i64(res, i, 0);
+        z.land_use = r_text(res, i, 1);
+        z.plan = r_text(res, i, 2);
+        z.decision = r_text(res, i, 3);
+        z.commune = r_text(res, i, 4);
+        z.wkb = r_blob(res, i, 5, &z.wkb_len);
+        r = cb(ctx, &z);
+    }
+    PQclear(res);
+    return r;
+}
+
+static int pg_planning_scan(struct store *s, int64_t after, int limit, store_planning_cb cb,
+                            void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    p_int(&P, after);
+    p_int(&P, limit);
+    PGresult *res = run(q, S_PLAN_SCAN, &P, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        struct store_planning_zone z = {0};
+        z.id = r_i64(res, i, 0);
+        z.land_use = r_text(res, i, 1);
+        z.plan = r_text(res, i, 2);
+        z.decision = r_text(res, i, 3);
+        z.commune = r_text(res, i, 4);
+        z.wkb = r_blob(res, i, 5, &z.wkb_len);
+        r = cb(ctx, &z);
+    }
+    PQclear(res);
+    return r;
+}
+
+/* ------------------------------------------------------------ change log */
+
+static int pg_changes_since(struct store *s, int64_t after, int limit, store_change_cb cb,
+                            void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    p_int(&P, after);
+    p_int(&P, limit);
+    PGresult *res = run(q, S_CHANGES_SINCE, &P, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        struct store_change c = {0};
+        c.seq = r_i64(res, i, 0);
+        c.kind = r_text(res, i, 1);
+        c.parcel_id = r_i64(res, i, 2);
+        for (int k = 0; k < 4; k++) {
+            if (r_null(res, i, 3 + k))
+                c.anywhere = true;
+            c.box[k] = r_f64(res, i, 3 + k);
+        }
+        r = cb(ctx, &c);
+    }
+    PQclear(res);
+    return r;
+}
+
+/* ---------------------------------------------------------------- registry */
+
+/* Run a registry insert; returns the new row's id. */
+static int64_t registry_insert(struct pg *q, enum stmt_id id, const struct params *P)
+{
+    bool own;
+    int r = write_begin(q, &own);
+    int64_t rowid = 0;
+    if (r < 0)
+        return r;
+    PGresult *res = run(q, id, P, &r);
+    if (res && PQntuples(res) == 1)
+        rowid = r_i64(res, 0, 0);
+    PQclear(res);
+    r = write_end(q, own, r);
+    return r < 0 ? r : rowid;
+}
+
+static int as_status(int64_t r)
+{
+    return r < 0 ? (int)r : 0;
+}
+
+static int64_t pg_holder_put(struct store *s, const struct store_holder *h)
+{
+    struct params P = {0};
+    p_id(&P, h->id);
+    p_text(&P, h->kind);
+    p_text(&P, h->name);
+    p_text(&P, h->id_number);
+    p_text(&P, h->address);
+    if (h->birth_year > 0)
+        p_int(&P, h->birth_year);
+    else
+        p_text(&P, NULL);
+    return registry_insert((struct pg *)s, S_HOLDER_PUT, &P);
+}
+
+static int pg_right_put(struct store *s, const struct store_right *rt)
+{
+    struct params P = {0};
+    p_int(&P, rt->parcel_id);
+    p_id(&P, rt->holder_id);
+    p_text(&P, rt->kind);
+    p_text(&P, rt->land_use);
+    p_double(&P, rt->area);
+    p_text(&P, rt->term);
+    p_text(&P, rt->origin);
+    p_double(&P, rt->share);
+    return as_status(registry_insert((struct pg *)s, S_RIGHT_PUT, &P));
+}
+
+static int pg_certificate_put(struct store *s, const struct store_certificate *c)
+{
+    struct params P = {0};
+    p_int(&P, c->parcel_id);
+    p_text(&P, c->serial);
+    p_text(&P, c->issued_on);
+    p_text(&P, c->issuer);
+    p_text(&P, c->register_no);
+    return as_status(registry_insert((struct pg *)s, S_CERT_PUT, &P));
+}
+
+static int pg_restriction_put(struct store *s, const struct store_restriction *rs)
+{
+    struct params P = {0};
+    p_int(&P, rs->parcel_id);
+    p_text(&P, rs->kind);
+    p_text(&P, rs->party);
+    p_text(&P, rs->since);
+    p_text(&P, rs->until);
+    p_text(&P, rs->note);
+    return as_status(registry_insert((struct pg *)s, S_RESTR_PUT, &P));
+}
+
+static int pg_event_put(struct store *s, const struct store_event *e)
+{
+    struct params P = {0};
+    p_int(&P, e->parcel_id);
+    p_text(&P, e->kind);
+    p_text(&P, e->date);
+    p_text(&P, e->description);
+    if (e->version > 0)
+        p_int(&P, e->version);
+    else
+        p_text(&P, NULL);
+    p_id(&P, e->related_id);
+    return as_status(registry_insert((struct pg *)s, S_EVENT_PUT, &P));
+}
+
+static int pg_registry_clear(struct store *s, int64_t parcel_id)
+{
+    struct pg *q = (struct pg *)s;
+    bool own;
+    int r = write_begin(q, &own);
+    if (r < 0)
+        return r;
+    /* holders first: which ones go is decided by the rights still there */
+    static const enum stmt_id order[] = {S_CLEAR_HOLDERS, S_CLEAR_RIGHTS, S_CLEAR_CERTS,
+                                         S_CLEAR_RESTR, S_CLEAR_EVENTS};
+    struct params P = {0};
+    p_int(&P, parcel_id);
+    for (size_t i = 0; i < sizeof order / sizeof order[0] && r == 0; i++)
+        r = run_void(q, order[i], &P);
+    return write_end(q, own, r);
+}
+
+/* ------------------------------------------------------------ maintenance */
+
+static int pg_count(struct store *s, const char *what, int64_t *n)
+{
+    struct pg *q = (struct pg *)s;
+    for (size_t i = 0; i < sizeof count_sql / sizeof count_sql[0]; i++)
+        if (strcmp(what, count_sql[i].name) == 0)
+            return scalar_int64(q, count_sql[i].sql, n);
+    return fail(q, LIS_EINVAL, "store_count: unknown table");
+}
+
+static int pg_optimize(struct store *s)
+{
+    struct pg *q = (struct pg *)s;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    if (q->in_txn)
+        return fail(q, LIS_EINVAL, "store_optimize runs outside transactions");
+    /* exact layer extents (retired parcels may have shrunk them); the
+     * table names are fixed text, never input */
+    int r = exec_sql(q, "BEGIN");
+    for (int l = 0; l < L_COUNT && r == 0; l++) {
+        struct buf sql = BUF_INIT;
+        buf_appendf(&sql,
+                    "UPDATE land.extents SET (min_x, min_y, max_x, max_y) ="
+                    " (SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)"
+                    " FROM (SELECT ST_Extent(geom) AS b FROM land.%s) e) WHERE layer = '%s'",
+                    layer_name[l], layer_name[l]);
+        r = exec_sql(q, sql.data);
+        buf_free(&sql);
+    }
+    q->info_valid = false;
+    if (r == 0)
+        r = exec_sql(q, "COMMIT");
+    else
+        PQclear(PQexec(q->conn, "ROLLBACK"));
+    if (r == 0)
+        r = exec_sql(q, "VACUUM (ANALYZE) land.parcels, land.parcel_history, land.communes,"
+                        " land.planning_zones, land.survey_communes, land.changes,"
+                        " registry.holders, registry.rights, registry.certificates,"
+                        " registry.restrictions, registry.events");
+    return r;
+}
+
+/* Apply the steps of the migration list the store lacks, each with its
+ * version bump in one transaction, under the schema lock. */
+static int pg_migrate(struct store *s, int *from, int *to)
+{
+    struct pg *q = (struct pg *)s;
+    int n, r = 0;
+    const struct store_migration *m = store_migrations(&n);
+    *from = *to = q->version;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    for (int i = 0; i < n && r == 0; i++) {
+        char v[16];
+        if (m[i].version <= q->version)
+            continue;
+        snprintf(v, sizeof v, "%d", m[i].version);
+        if ((r = exec_sql(q, "BEGIN")) < 0)
+            break;
+        if ((r = exec_sql(q, "SELECT pg_advisory_xact_lock(7418290)")) == 0 &&
+            (!m[i].postgres || (r = exec_migration(q, m[i].postgres)) == 0) &&
+            (r = meta_put(q, "schema_version", v)) == 0)
+            r = exec_sql(q, "COMMIT");
+        if (r < 0) {
+            PQclear(PQexec(q->conn, "ROLLBACK"));
+            break;
+        }
+        q->version = *to = m[i].version;
+    }
+    return r;
+}
+
+static const struct store_ops pg_ops = {
+    .name = "postgres",
+    .close = pg_close,
+    .errmsg = pg_errmsg,
+    .info = pg_info,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .commune_put = pg_commune_put,
+    .survey_commune_put = pg_survey_commune_put,
+    .communes = pg_communes,
+    .commune_get = pg_commune_get,
+    .survey_communes = pg_survey_communes,
+    .commune_at = pg_commune_at,
+    .land_uses = pg_land_uses,
+    .parcel_put = pg_parcel_put,
+    .parcel_retire = pg_parcel_retire,
+    .parcel_get = pg_parcel_get,
+    .parcel_history = pg_parcel_history,
+    .parcels_at = pg_parcels_at,
+    .parcels_in_box = pg_parcels_in_box,
+    .parcels_by_key = pg_parcels_by_key,
+    .parcel_by_national_id = pg_parcel_by_national_id,
+    .parcels_search = pg_parcels_search,
+    .parcels_scan = pg_parcels_scan,
+    .parcels_in_mercator_box = pg_parcels_in_mercator_box,
+    .planning_put = pg_planning_put,
+    .planning_in_box = pg_planning_in_box,
+    .planning_scan = pg_planning_scan,
+    .changes_since = pg_changes_since,
+    .holder_put = pg_holder_put,
+    .right_put = pg_right_put,
+    .certificate_put = pg_certificate_put,
+    .restriction_put = pg_restriction_put,
+    .event_put = pg_event_put,
+    .registry_clear = pg_registry_clear,
+    .count = pg_count,
+    .optimize = pg_optimize,
+    .migrate = pg_migrate,
+};
