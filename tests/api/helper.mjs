@@ -3,8 +3,11 @@
 // LIS_BIN: the binary (default build/lis); LIS_TEST_DATA: a store to serve
 // (default: a demo made once per binary build with
 // `lis demo --parcels 3000 --seed 7`, kept under the system temp folder).
+// LIS_TEST_STORE=postgres://...: the same suite on the PostgreSQL backend: the
+// demo is written into that database when it holds no store yet, and
+// copyStore() gives a test a database of its own on the same server.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, existsSync, statSync, renameSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, statSync, renameSync, rmSync, readFileSync, cpSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -15,9 +18,44 @@ import zlib from 'node:zlib';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const LIS_BIN = resolve(root, process.env.LIS_BIN || 'build/lis');
 
+export const PG_STORE = /^postgres(ql)?:\/\//.test(process.env.LIS_TEST_STORE || '')
+  ? process.env.LIS_TEST_STORE : null;
+
+function psql(url, sql) {
+  return execFileSync('psql', [url, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+// A store of the test's own, a copy of the demo (a directory or a database).
+let copies = 0;
+export function copyStore(work) {
+  if (!PG_STORE) {
+    const data = join(work, 'store');
+    cpSync(demoStore(), data, { recursive: true });
+    return data;
+  }
+  const name = `lis_copy_${process.pid}_${++copies}`;
+  const admin = new URL(PG_STORE);
+  admin.pathname = '/postgres';
+  psql(admin.href, `DROP DATABASE IF EXISTS ${name}`);
+  psql(admin.href, `CREATE DATABASE ${name}`);
+  const url = new URL(PG_STORE);
+  url.pathname = `/${name}`;
+  execFileSync(LIS_BIN, ['copy', '--from', demoStore(), '--to', url.href],
+    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  return url.href;
+}
+
 // A demo store for this build of the binary; made once, shared by test files.
 export function demoStore() {
   if (process.env.LIS_TEST_DATA) return process.env.LIS_TEST_DATA;
+  if (PG_STORE) {
+    if (psql(PG_STORE, "SELECT to_regclass('land.meta') IS NOT NULL") !== 't') {
+      execFileSync(LIS_BIN, ['demo', '--parcels', '3000', '--seed', '7', '--out', PG_STORE],
+        { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+    }
+    return PG_STORE;
+  }
   const stamp = Math.floor(statSync(LIS_BIN).mtimeMs);
   const dir = join(tmpdir(), `lis-api-test-${process.getuid?.() ?? 0}-${stamp}`);
   if (existsSync(join(dir, 'land.gpkg'))) return dir;

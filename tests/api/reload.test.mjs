@@ -7,12 +7,11 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, demoStore, LIS_BIN } from './helper.mjs';
+import { startServer, demoStore, copyStore, LIS_BIN } from './helper.mjs';
 
 it('a commune imported while serving appears in /communes and in ETags', async () => {
   const work = mkdtempSync(join(tmpdir(), 'lis-api-reload-'));
-  const data = join(work, 'store');
-  cpSync(demoStore(), data, { recursive: true });
+  const data = copyStore(work);
   const srv = await startServer({ loops: 2, data });
   try {
     const before = await fetch(`${srv.base}/api/v1/communes`);
