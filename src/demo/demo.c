@@ -1387,7 +1387,8 @@ static int planning(struct demo *D, const struct unit *u, const struct former *s
 {
     uint64_t r = names_hash(D->seed ^ 0x91a4ULL, (uint64_t)atoi(u->code), 0);
     struct buf rect = BUF_INIT, clip = BUF_INIT, plan = BUF_INIT, dec = BUF_INIT;
-    int rc = 0;
+    struct buf placed[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT}; /* zones laid so far */
+    int nplaced = 0, rc = 0;
     double reach = D->reach < 250 ? 250 : D->reach;
 
     buf_puts(&plan, "Quy hoạch sử dụng đất đến năm 2030 ");
@@ -1420,21 +1421,43 @@ static int planning(struct demo *D, const struct unit *u, const struct former *s
                                     names_range(&r, 120, 250), names_range(&r, 100, 200),
                                     names_range(&r, 0.3, 0.9)};
     }
+    /* Zones of one plan do not overlap: a zone that would meet one placed
+     * before it is moved (a few tries) or left out. */
     for (int i = 0; i < nz; i++) {
-        double a = names_range(&r, 0, 2 * M_PI), ang = names_range(&r, 0, M_PI);
-        double zx = cx + cos(a) * zones[i].off * reach, zy = cy + sin(a) * zones[i].off * reach;
-        buf_reset(&rect);
-        buf_reset(&clip);
-        rect_wkb(zx, zy, zones[i].len, zones[i].wid, ang, &rect);
-        rc = geo_intersection(D->g, (const uint8_t *)rect.data, rect.len,
-                              (const uint8_t *)u->wkb.data, u->wkb.len, &clip);
-        if (rc < 0) {
-            demo_fail(D, rc, "planning zone", geo_errmsg(D->g));
-            goto out;
+        bool ok = false;
+        for (int attempt = 0; attempt < 8 && !ok; attempt++) {
+            double a = names_range(&r, 0, 2 * M_PI), ang = names_range(&r, 0, M_PI);
+            double zx = cx + cos(a) * zones[i].off * reach,
+                   zy = cy + sin(a) * zones[i].off * reach;
+            buf_reset(&rect);
+            buf_reset(&clip);
+            rect_wkb(zx, zy, zones[i].len, zones[i].wid, ang, &rect);
+            rc = geo_intersection(D->g, (const uint8_t *)rect.data, rect.len,
+                                  (const uint8_t *)u->wkb.data, u->wkb.len, &clip);
+            if (rc < 0) {
+                demo_fail(D, rc, "planning zone", geo_errmsg(D->g));
+                goto out;
+            }
+            struct geo_box box;
+            if (clip.len == 0 ||
+                geo_wkb_envelope((const uint8_t *)clip.data, clip.len, &box) != 0)
+                continue; /* fell outside the unit */
+            ok = true;
+            for (int k = 0; k < nplaced && ok; k++) {
+                double shared = 0;
+                rc = geo_intersection_area(D->g, (const uint8_t *)clip.data, clip.len,
+                                           (const uint8_t *)placed[k].data, placed[k].len,
+                                           &shared);
+                if (rc < 0) {
+                    demo_fail(D, rc, "planning zone", geo_errmsg(D->g));
+                    goto out;
+                }
+                ok = shared < 0.01;
+            }
         }
-        struct geo_box box;
-        if (clip.len == 0 || geo_wkb_envelope((const uint8_t *)clip.data, clip.len, &box) != 0)
-            continue; /* fell outside the unit */
+        if (!ok)
+            continue;
+        buf_append(&placed[nplaced++], clip.data, clip.len);
         struct store_planning_zone z = {.land_use = zones[i].use,
                                         .plan = plan.data,
                                         .decision = dec.data,
@@ -1450,6 +1473,8 @@ static int planning(struct demo *D, const struct unit *u, const struct former *s
     }
     rc = 0;
 out:
+    for (int k = 0; k < 4; k++)
+        buf_free(&placed[k]);
     buf_free(&rect);
     buf_free(&clip);
     buf_free(&plan);
