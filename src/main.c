@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "demo/demo.h"
 #include "import/import.h"
+#include "store/admin.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,8 @@ static const struct {
     {"serve", api_serve_cmd, "serve the portal and its API over HTTP"},
     {"demo", demo_cmd, "write a demo province (Lạng Sơn) into a store"},
     {"import", import_cmd, "import parcels, communes, planning zones or registry records"},
+    {"migrate", store_migrate_cmd, "bring a store's schema up to this lis"},
+    {"copy", store_copy_cmd, "copy a whole store between locations (SQLite, PostgreSQL)"},
 };
 
 static void usage(FILE *f)

@@ -88,6 +88,7 @@ enum stmt_id {
     S_PARCEL_MBOX_AFTER,
     S_PLAN_SCAN,
     S_CHANGES_SINCE,
+    S_VERSIONS,
     S_HIST_EXISTS,
     S_PUT_KEY,
     S_PUT_INSERT,
@@ -167,6 +168,17 @@ static const char *const stmt_sql[S_COUNT] = {
                     " FROM land.planning_zones WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
     [S_CHANGES_SINCE] = "SELECT seq, kind, parcel_id, minx, miny, maxx, maxy FROM land.changes"
                         " WHERE seq > $1::bigint ORDER BY seq LIMIT $2::int",
+    /* copying: the ids of a page first (each side limited), then their versions */
+    [S_VERSIONS] = "WITH a AS (SELECT id FROM land.parcels WHERE id > $1::bigint ORDER BY id"
+                   " LIMIT $2::int),"
+                   " b AS (SELECT DISTINCT id FROM land.parcel_history WHERE id > $1::bigint"
+                   " ORDER BY id LIMIT $2::int),"
+                   " ids AS (SELECT id FROM a UNION SELECT id FROM b ORDER BY id LIMIT $2::int)"
+                   " SELECT * FROM (SELECT " HCOLS ", valid_to,"
+                   " CASE WHEN $3::boolean THEN ST_AsBinary(geom) END, NULL::bytea, NULL::text"
+                   " FROM land.parcel_history WHERE id IN (SELECT id FROM ids)"
+                   " UNION ALL SELECT " PCOLS("$3", "$4", "$5") " FROM land.parcels p"
+                   " WHERE p.id IN (SELECT id FROM ids)) v ORDER BY 1, 2",
     [S_HIST_EXISTS] = "SELECT 1 FROM land.parcel_history WHERE id = $1::bigint LIMIT 1",
     [S_PUT_KEY] = "SELECT id, version, national_id, commune, area, area_map, land_use, address,"
                   " ST_AsBinary(geom), ST_XMin(geom_3857), ST_YMin(geom_3857),"
@@ -1847,6 +1859,111 @@ static int pg_optimize(struct store *s)
     return r;
 }
 
+/* ----------------------------------------------------------------- copying */
+
+static int pg_parcel_versions(struct store *s, int64_t after, int limit, unsigned want,
+                              store_parcel_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, after);
+    p_int(&P, limit);
+    p_want(&P, want);
+    return parcel_query((struct pg *)s, S_VERSIONS, &P, want, cb, ctx, false);
+}
+
+/* One registry table, row by row (single-row mode: a national registry does
+ * not fit in one result). Fixed SQL, binary results. */
+static int dump_table(struct pg *q, const char *sql,
+                      int (*row)(const PGresult *res, const struct store_registry_cbs *cbs,
+                                 void *ctx),
+                      const struct store_registry_cbs *cbs, void *ctx)
+{
+    int r;
+    if ((r = ready(q)) < 0)
+        return r;
+    if (!PQsendQueryParams(q->conn, sql, 0, NULL, NULL, NULL, NULL, 1) ||
+        !PQsetSingleRowMode(q->conn))
+        return pgerr(q, NULL, sql);
+    PGresult *res;
+    while ((res = PQgetResult(q->conn))) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_SINGLE_TUPLE && r == 0)
+            r = row(res, cbs, ctx);
+        else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && r == 0)
+            r = pgerr(q, res, sql);
+        PQclear(res); /* read to the end even after a stop: the connection stays usable */
+    }
+    return r;
+}
+
+static int row_holder(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+{
+    struct store_holder h = {r_i64(res, 0, 0), r_text(res, 0, 1), r_text(res, 0, 2),
+                             r_text(res, 0, 3), r_text(res, 0, 4), r_i32(res, 0, 5)};
+    return cbs->holder(ctx, &h);
+}
+
+static int row_right(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+{
+    struct store_right rt = {r_i64(res, 0, 0), r_i64(res, 0, 1), r_text(res, 0, 2),
+                             r_text(res, 0, 3), r_f64(res, 0, 4), r_text(res, 0, 5),
+                             r_text(res, 0, 6), r_f64(res, 0, 7)};
+    return cbs->right(ctx, &rt);
+}
+
+static int row_certificate(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+{
+    struct store_certificate c = {r_i64(res, 0, 0), r_text(res, 0, 1), r_text(res, 0, 2),
+                                  r_text(res, 0, 3), r_text(res, 0, 4)};
+    return cbs->certificate(ctx, &c);
+}
+
+static int row_restriction(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+{
+    struct store_restriction rs = {r_i64(res, 0, 0), r_text(res, 0, 1), r_text(res, 0, 2),
+                                   r_text(res, 0, 3), r_text(res, 0, 4), r_text(res, 0, 5)};
+    return cbs->restriction(ctx, &rs);
+}
+
+static int row_event(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+{
+    struct store_event e = {r_i64(res, 0, 0), r_text(res, 0, 1), r_text(res, 0, 2),
+                            r_text(res, 0, 3), r_i32(res, 0, 4), r_i64(res, 0, 5)};
+    return cbs->event(ctx, &e);
+}
+
+static int pg_registry_dump(struct store *s, const struct store_registry_cbs *cbs, void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    int r = 0;
+    if (r == 0 && cbs->holder)
+        r = dump_table(q,
+                       "SELECT id::int8, kind, name, id_number, address, birth_year::int4"
+                       " FROM registry.holders ORDER BY id",
+                       row_holder, cbs, ctx);
+    if (r == 0 && cbs->right)
+        r = dump_table(q,
+                       "SELECT parcel_id::int8, holder_id::int8, kind, land_use, area::float8,"
+                       " term, origin, share::float8 FROM registry.rights ORDER BY id",
+                       row_right, cbs, ctx);
+    if (r == 0 && cbs->certificate)
+        r = dump_table(q,
+                       "SELECT parcel_id::int8, serial, issued_on, issuer, register_no"
+                       " FROM registry.certificates ORDER BY id",
+                       row_certificate, cbs, ctx);
+    if (r == 0 && cbs->restriction)
+        r = dump_table(q,
+                       "SELECT parcel_id::int8, kind, party, since, until, note"
+                       " FROM registry.restrictions ORDER BY id",
+                       row_restriction, cbs, ctx);
+    if (r == 0 && cbs->event)
+        r = dump_table(q,
+                       "SELECT parcel_id::int8, kind, date, description, version::int4,"
+                       " related_id::int8 FROM registry.events ORDER BY id",
+                       row_event, cbs, ctx);
+    return r;
+}
+
 /* Apply the steps of the migration list the store lacks, each with its
  * version bump in one transaction, under the schema lock. */
 static int pg_migrate(struct store *s, int *from, int *to)
@@ -1916,4 +2033,6 @@ static const struct store_ops pg_ops = {
     .count = pg_count,
     .optimize = pg_optimize,
     .migrate = pg_migrate,
+    .parcel_versions = pg_parcel_versions,
+    .registry_dump = pg_registry_dump,
 };

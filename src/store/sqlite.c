@@ -104,6 +104,12 @@ enum stmt_id {
     S_PARCEL_HISTORY,
     S_MERC_GET,
     S_FTS_GET,
+    S_VERSIONS,
+    S_DUMP_HOLDERS,
+    S_DUMP_RIGHTS,
+    S_DUMP_CERTS,
+    S_DUMP_RESTR,
+    S_DUMP_EVENTS,
     S_HIST_EXISTS,
     S_PUT_KEY,
     S_PUT_INSERT,
@@ -193,6 +199,27 @@ static const char *const stmt_sql[S_COUNT] = {
                          " ORDER BY 2",
     [S_MERC_GET] = "SELECT geom FROM parcel_mercator WHERE id = ?1",
     [S_FTS_GET] = "SELECT text FROM parcel_search WHERE rowid = ?1",
+    /* copying: the ids of a page first (each side limited, so a page costs
+     * its own size), then their versions */
+    [S_VERSIONS] = "WITH a AS (SELECT fid AS id FROM parcels WHERE fid > ?1 ORDER BY fid LIMIT ?2),"
+                   " b AS (SELECT DISTINCT id FROM parcel_history WHERE id > ?1 ORDER BY id"
+                   " LIMIT ?2),"
+                   " ids AS (SELECT id FROM a UNION SELECT id FROM b ORDER BY id LIMIT ?2)"
+                   " SELECT id, version, national_id, survey_commune, commune, sheet, number,"
+                   " area, area_map, land_use, address, valid_from, valid_to, geom"
+                   " FROM parcel_history WHERE id IN (SELECT id FROM ids)"
+                   " UNION ALL SELECT " PCOLS " FROM parcels p WHERE p.fid IN (SELECT id FROM ids)"
+                   " ORDER BY 1, 2",
+    [S_DUMP_HOLDERS] = "SELECT id, kind, name, id_number, address, birth_year"
+                       " FROM registry.holders ORDER BY id",
+    [S_DUMP_RIGHTS] = "SELECT parcel_id, holder_id, kind, land_use, area, term, origin, share"
+                      " FROM registry.rights ORDER BY id",
+    [S_DUMP_CERTS] = "SELECT parcel_id, serial, issued_on, issuer, register_no"
+                     " FROM registry.certificates ORDER BY id",
+    [S_DUMP_RESTR] = "SELECT parcel_id, kind, party, since, until, note"
+                     " FROM registry.restrictions ORDER BY id",
+    [S_DUMP_EVENTS] = "SELECT parcel_id, kind, date, description, version, related_id"
+                      " FROM registry.events ORDER BY id",
     [S_HIST_EXISTS] = "SELECT 1 FROM parcel_history WHERE id = ?1 LIMIT 1",
     [S_PUT_KEY] = "SELECT fid, version, national_id, commune, area, area_map, land_use, address,"
                   " geom FROM parcels WHERE survey_commune = ?1 AND sheet = ?2 AND number = ?3",
@@ -2372,6 +2399,102 @@ static int sq_optimize(struct store *s)
     return r;
 }
 
+/* ----------------------------------------------------------------- copying */
+
+static int sq_parcel_versions(struct store *s, int64_t after, int limit, unsigned want,
+                              store_parcel_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_stmt *st = acquire(q, S_VERSIONS);
+    if (!st)
+        return LIS_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    return parcel_query(q, S_VERSIONS, st, want, cb, ctx, false);
+}
+
+/* One registry table for store_registry_dump: step and hand each row to row(). */
+static int dump_table(struct sq *q, enum stmt_id id, int (*row)(sqlite3_stmt *st, void *arg),
+                      void *arg)
+{
+    sqlite3_stmt *st = acquire(q, id);
+    if (!st)
+        return LIS_EIO;
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if ((r = row(st, arg)) != 0)
+            break;
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "registry");
+    release(q, id, st);
+    return r;
+}
+
+struct dump {
+    const struct store_registry_cbs *cbs;
+    void *ctx;
+};
+
+static int dump_holder(sqlite3_stmt *st, void *arg)
+{
+    struct dump *d = arg;
+    struct store_holder h = {sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+                             col_text(st, 3), col_text(st, 4), sqlite3_column_int(st, 5)};
+    return d->cbs->holder(d->ctx, &h);
+}
+
+static int dump_right(sqlite3_stmt *st, void *arg)
+{
+    struct dump *d = arg;
+    struct store_right r = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                            col_text(st, 2), col_text(st, 3), sqlite3_column_double(st, 4),
+                            col_text(st, 5), col_text(st, 6), sqlite3_column_double(st, 7)};
+    return d->cbs->right(d->ctx, &r);
+}
+
+static int dump_certificate(sqlite3_stmt *st, void *arg)
+{
+    struct dump *d = arg;
+    struct store_certificate c = {sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+                                  col_text(st, 3), col_text(st, 4)};
+    return d->cbs->certificate(d->ctx, &c);
+}
+
+static int dump_restriction(sqlite3_stmt *st, void *arg)
+{
+    struct dump *d = arg;
+    struct store_restriction r = {sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+                                  col_text(st, 3), col_text(st, 4), col_text(st, 5)};
+    return d->cbs->restriction(d->ctx, &r);
+}
+
+static int dump_event(sqlite3_stmt *st, void *arg)
+{
+    struct dump *d = arg;
+    struct store_event e = {sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+                            col_text(st, 3), sqlite3_column_int(st, 4),
+                            sqlite3_column_int64(st, 5)};
+    return d->cbs->event(d->ctx, &e);
+}
+
+static int sq_registry_dump(struct store *s, const struct store_registry_cbs *cbs, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    struct dump d = {cbs, ctx};
+    int r = 0;
+    if (r == 0 && cbs->holder)
+        r = dump_table(q, S_DUMP_HOLDERS, dump_holder, &d);
+    if (r == 0 && cbs->right)
+        r = dump_table(q, S_DUMP_RIGHTS, dump_right, &d);
+    if (r == 0 && cbs->certificate)
+        r = dump_table(q, S_DUMP_CERTS, dump_certificate, &d);
+    if (r == 0 && cbs->restriction)
+        r = dump_table(q, S_DUMP_RESTR, dump_restriction, &d);
+    if (r == 0 && cbs->event)
+        r = dump_table(q, S_DUMP_EVENTS, dump_event, &d);
+    return r;
+}
+
 /* Apply the steps of the migration list the store lacks, each with its
  * version bump in one transaction. */
 static int sq_migrate(struct store *s, int *from, int *to)
@@ -2440,4 +2563,6 @@ static const struct store_ops sqlite_ops = {
     .count = sq_count,
     .optimize = sq_optimize,
     .migrate = sq_migrate,
+    .parcel_versions = sq_parcel_versions,
+    .registry_dump = sq_registry_dump,
 };

@@ -244,4 +244,17 @@ int store_optimize(struct store *s) { return s->ops->optimize(s); }
 
 int store_migrate(struct store *s, int *from, int *to) { return s->ops->migrate(s, from, to); }
 
+int store_parcel_versions(struct store *s, int64_t after, int limit, unsigned want,
+                          store_parcel_cb cb, void *ctx)
+{
+    if (limit <= 0)
+        return 0;
+    return s->ops->parcel_versions(s, after, limit, want, cb, ctx);
+}
+
+int store_registry_dump(struct store *s, const struct store_registry_cbs *cbs, void *ctx)
+{
+    return s->ops->registry_dump(s, cbs, ctx);
+}
+
 int store_schema_version(void) { return store_schema_latest(); }

@@ -321,6 +321,26 @@ int store_count(struct store *s, const char *what, int64_t *n);
  * statistics) and compact. Call after the last commit of `lis demo`/`lis import`. */
 int store_optimize(struct store *s);
 
+/* ----------------------------------------------------------------- copying */
+
+/* Every version of the first `limit` parcels, current or retired, with ids
+ * greater than `after`, ordered by (id, version): for copying a whole store.
+ * Retired versions have valid_to set and no Web-Mercator copy. */
+int store_parcel_versions(struct store *s, int64_t after, int limit, unsigned want,
+                          store_parcel_cb cb, void *ctx);
+
+/* Callbacks for store_registry_dump; one left NULL skips its table. */
+struct store_registry_cbs {
+    int (*holder)(void *ctx, const struct store_holder *h);
+    int (*right)(void *ctx, const struct store_right *r);
+    int (*certificate)(void *ctx, const struct store_certificate *c);
+    int (*restriction)(void *ctx, const struct store_restriction *r);
+    int (*event)(void *ctx, const struct store_event *e);
+};
+/* Every registry record: holders, rights, certificates, restrictions, events,
+ * each table in the order it was written. For copying a whole store. */
+int store_registry_dump(struct store *s, const struct store_registry_cbs *cbs, void *ctx);
+
 /* Apply the schema versions the store lacks (open it with STORE_MIGRATE).
  * *from and *to get the versions before and after. */
 int store_migrate(struct store *s, int *from, int *to);

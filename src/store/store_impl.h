@@ -78,6 +78,10 @@ struct store_ops {
     int (*count)(struct store *s, const char *what, int64_t *n); /* store_count */
     int (*optimize)(struct store *s);                            /* store_optimize */
     int (*migrate)(struct store *s, int *from, int *to);         /* store_migrate */
+    int (*parcel_versions)(struct store *s, int64_t after, int limit, unsigned want,
+                           store_parcel_cb cb, void *ctx);       /* store_parcel_versions */
+    int (*registry_dump)(struct store *s, const struct store_registry_cbs *cbs,
+                         void *ctx);                             /* store_registry_dump */
 };
 
 /* The part every backend's connection struct begins with. */
