@@ -274,7 +274,8 @@ static void *thread_new(void *app, int index, struct buf *err)
     struct api_thread *t = xcalloc(1, sizeof *t);
     (void)index;
     t->api = a;
-    t->store = store_open(a->data, STORE_READ, NULL, err);
+    /* public reads go to the read replica when one is configured */
+    t->store = store_open(a->replica && *a->replica ? a->replica : a->data, STORE_READ, NULL, err);
     if (!t->store)
         goto fail;
     t->geo = geo_new(a->info.crs, err);
@@ -430,6 +431,7 @@ int api_serve_cmd(int argc, char **argv)
         loops = cpus > 0 ? cpus : 1;
     }
     a.data = config_get(cfg, "data");
+    a.replica = config_get(cfg, "replica");
     a.cache_control = config_get(cfg, "cache_control");
     a.max_page = max_page;
     a.max_query_bytes = max_query;

@@ -44,6 +44,7 @@ struct api_ref {
 
 struct api {
     const char *data;             /* store url */
+    const char *replica;          /* read-only store url for public reads; "" or NULL: data */
     const char *cache_control;    /* on public data */
     long max_page;                /* largest `limit` */
     long max_query_bytes;

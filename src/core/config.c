@@ -11,7 +11,10 @@
 #include <string.h>
 
 static const struct config_key keys[] = {
-    {"data", "var/demo", "land store: a directory (SQLite backend)"},
+    {"data", "var/demo", "land store: a directory (SQLite) or postgres://user@host:port/db "
+                         "(PostgreSQL + PostGIS)"},
+    {"replica", "", "read-only store for public reads (a PostgreSQL hot standby's "
+                    "postgres:// URL); empty: data"},
     {"listen", "127.0.0.1:8080", "address and port lis serve listens on"},
     {"loops", "0", "event loops (threads) serving HTTP; 0 = one per core"},
     {"workers", "0", "worker threads for blocking work; 0 = one per core"},
