@@ -76,6 +76,7 @@ case $cmd in
   replica)
     dir=$2 rdir=$3 rport=${4:-$(free_port)}
     port=$(cat "$dir/port")
+    [ -d "$rdir/data" ] && { as_pg "$PGBIN/pg_ctl" -D "$rdir/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$rdir"; }
     own_dir "$rdir"
     as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$rdir/data" -R \
       -X stream --no-sync >"$rdir/basebackup.log" 2>&1 || { cat "$rdir/basebackup.log" >&2; exit 1; }

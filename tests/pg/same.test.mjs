@@ -16,19 +16,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, LIS_BIN, geohashDecode, fold } from '../api/helper.mjs';
+import { pgDatabase } from './pg.mjs';
 
 const PG = process.env.LIS_PG_URL;
-
-export function pgDatabase(name) {
-  const admin = new URL(PG);
-  admin.pathname = '/postgres';
-  for (const sql of [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]) {
-    execFileSync('psql', [admin.href, '-qAtX', '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  const u = new URL(PG);
-  u.pathname = `/${name}`;
-  return u.href;
-}
 
 // Lists whose order the API does not promise: compare sorted.
 function canon(path, doc) {
