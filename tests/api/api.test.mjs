@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startServer, raw, gunzip, geohashDecode, fold, demoStore } from './helper.mjs';
+import { startServer, raw, gunzip, geohashDecode, fold, demoStore, PG_STORE } from './helper.mjs';
 
 let srv;
 const seen = []; // every JSON data answer, walked by the basic-view check at the end
@@ -172,9 +172,13 @@ describe('map clicks: /api/v1/parcels/at', () => {
   it('takes easting/northing in the store CRS', async (t) => {
     // The parcel's native bounding box, read from the GeoPackage's R*Tree.
     const gpkg = join(demoStore(), 'land.gpkg');
-    const q = spawnSync('sqlite3', ['-readonly', '-separator', ' ', gpkg,
-      `SELECT minx, maxx, miny, maxy FROM rtree_parcels_geom WHERE id = ${Number(P.id)}`],
-    { encoding: 'utf8' });
+    const q = PG_STORE
+      ? spawnSync('psql', [PG_STORE, '-qAtX', '-F', ' ', '-c',
+        `SELECT ST_XMin(geom), ST_XMax(geom), ST_YMin(geom), ST_YMax(geom) FROM land.parcels WHERE id = ${Number(P.id)}`],
+      { encoding: 'utf8' })
+      : spawnSync('sqlite3', ['-readonly', '-separator', ' ', gpkg,
+        `SELECT minx, maxx, miny, maxy FROM rtree_parcels_geom WHERE id = ${Number(P.id)}`],
+      { encoding: 'utf8' });
     if (q.status !== 0 || !q.stdout.trim()) return t.skip('no sqlite3 or not a GeoPackage store');
     const [minx, maxx, miny, maxy] = q.stdout.trim().split(' ').map(Number);
     const crs = (await get('/healthz')).json.store.crs;
