@@ -48,6 +48,7 @@
 #include <string.h>
 
 #define MAX_PARAMS 24
+#define PIPE_MAX 1024 /* pipelined writes before their results are read */
 #define CONNECT_TIMEOUT "3" /* seconds: a request during an outage waits at most this */
 
 enum layer { L_PARCELS, L_COMMUNES, L_PLANNING, L_COUNT };
@@ -92,6 +93,7 @@ enum stmt_id {
     S_HIST_EXISTS,
     S_PUT_KEY,
     S_PUT_INSERT,
+    S_PUT_NEW,
     S_SEQ_BUMP,
     S_PUT_UPDATE,
     S_RETIRE,
@@ -195,6 +197,29 @@ static const char *const stmt_sql[S_COUNT] = {
                      " SELECT $11::text, 'insert', id, $16::float8, $17::float8, $18::float8,"
                      " $19::float8 FROM n)"
                      " SELECT id FROM n",
+    /* a new parcel in one round trip (bulk loads): inserted unless its key is
+     * taken by a current parcel (then the caller takes the versioning path) or
+     * its id by a retired one; an id given moves the sequence past it */
+    [S_PUT_NEW] = "WITH k AS (SELECT 1 FROM land.parcels WHERE survey_commune = $3::text"
+                  " AND sheet = $5::text AND number = $6::text),"
+                  " hx AS (SELECT 1 FROM land.parcel_history WHERE id = $1::bigint LIMIT 1),"
+                  " n AS (INSERT INTO land.parcels(id, national_id, survey_commune,"
+                  " commune, sheet, number, area, area_map, land_use, address, version,"
+                  " valid_from, geom, geom_3857, search_text)"
+                  " SELECT coalesce($1::bigint, nextval('land.parcel_ids')), $2::text,"
+                  " $3::text, $4::text, $5::text, $6::text, $7::float8, $8::float8, $9::text,"
+                  " $10::text, 1, $11::text, ST_GeomFromWKB($12::bytea, $13::int),"
+                  " ST_GeomFromWKB($14::bytea, 3857), $15::text"
+                  " WHERE NOT EXISTS (SELECT 1 FROM k) AND NOT EXISTS (SELECT 1 FROM hx)"
+                  " RETURNING id),"
+                  " c AS (INSERT INTO land.changes(at, kind, parcel_id, minx, miny, maxx, maxy)"
+                  " SELECT $11::text, 'insert', id, $16::float8, $17::float8, $18::float8,"
+                  " $19::float8 FROM n),"
+                  " b AS (SELECT setval('land.parcel_ids', id) FROM n WHERE $1::bigint IS NOT NULL"
+                  " AND id > (SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+                  " FROM land.parcel_ids))"
+                  " SELECT (SELECT id FROM n), EXISTS (SELECT 1 FROM k),"
+                  " EXISTS (SELECT 1 FROM hx), (SELECT count(*) FROM b)",
     /* an id given explicitly moves the sequence past it: ids are never reused */
     [S_SEQ_BUMP] = "SELECT setval('land.parcel_ids', $1::bigint) WHERE $1::bigint >"
                    " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
@@ -313,6 +338,7 @@ struct pg {
     bool migrating;         /* opened with STORE_MIGRATE */
     bool in_txn;            /* inside BEGIN .. COMMIT/ROLLBACK */
     bool prepared[S_COUNT]; /* on this connection; cleared by a reconnect */
+    int piped;              /* registry writes sent in pipeline mode, results not read yet */
     int version;            /* schema version (land.meta) */
     int srid;
     struct store_info meta; /* the fixed part of store_info */
@@ -509,9 +535,46 @@ static int session_setup(struct pg *q)
     return r;
 }
 
+/* Read the results of the pipelined writes and leave pipeline mode; the
+ * first failure is returned (the writes after it were not run, and the
+ * transaction is failed: its commit will say so). */
+static int pipe_flush(struct pg *q)
+{
+    if (!q->piped)
+        return 0;
+    int r = 0, nulls = 0;
+    q->piped = 0;
+    if (PQpipelineSync(q->conn) != 1)
+        r = pgerr(q, NULL, "pipeline");
+    for (;;) {
+        PGresult *res = PQgetResult(q->conn);
+        if (!res) { /* ends each query's results; only a dead connection gives many */
+            if (PQstatus(q->conn) != CONNECTION_OK && ++nulls > 2)
+                break;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && r == 0)
+            r = pgerr(q, res, "registry write");
+        PQclear(res);
+    }
+    if (PQpipelineStatus(q->conn) != PQ_PIPELINE_OFF && !PQexitPipelineMode(q->conn) && r == 0)
+        r = pgerr(q, NULL, "pipeline");
+    return r;
+}
+
 /* A usable connection, reconnecting when it was lost. */
 static int ready(struct pg *q)
 {
+    if (q->piped) {
+        int r = pipe_flush(q);
+        if (r < 0)
+            return r;
+    }
     if (PQstatus(q->conn) == CONNECTION_OK)
         return 0;
     if (q->in_txn)
@@ -568,6 +631,33 @@ static PGresult *run(struct pg *q, enum stmt_id id, const struct params *P, int 
             continue;
         return NULL;
     }
+}
+
+/* Send a write whose result nobody waits for (registry rows inside a
+ * transaction) in pipeline mode: a bulk load does not pay a round trip per
+ * row. Results are read by pipe_flush, before any other statement. */
+static int pipe_send(struct pg *q, enum stmt_id id, const struct params *P)
+{
+    char name[16];
+    int r;
+    snprintf(name, sizeof name, "lis%d", (int)id);
+    if (!q->prepared[id] || PQstatus(q->conn) != CONNECTION_OK) {
+        if ((r = ready(q)) < 0) /* also reads what was sent before */
+            return r;
+        PGresult *res = PQprepare(q->conn, name, stmt_sql[id], 0, NULL);
+        r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pgerr(q, res, "prepare");
+        PQclear(res);
+        if (r < 0)
+            return r;
+        q->prepared[id] = true;
+    }
+    if (PQpipelineStatus(q->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(q->conn))
+        return pgerr(q, NULL, "pipeline");
+    if (!PQsendQueryPrepared(q->conn, name, P->n, P->v, P->len, P->fmt, 1))
+        return pgerr(q, NULL, stmt_sql[id]);
+    if (++q->piped >= PIPE_MAX)
+        return pipe_flush(q);
+    return 0;
 }
 
 /* Run a statement for its effect only. */
@@ -692,6 +782,7 @@ static int pg_rollback(struct store *s)
     if (!q->in_txn)
         return fail(q, LIS_EINVAL, "no transaction is open");
     int r = 0;
+    pipe_flush(q); /* what failed there is moot now */
     if (PQstatus(q->conn) == CONNECTION_OK) {
         PGresult *res = PQexec(q->conn, "ROLLBACK");
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -1314,8 +1405,22 @@ static int pg_parcels_by_key(struct store *s, const char *commune, const char *s
     return parcel_query(q, id, &P, want, cb, ctx, false);
 }
 
-/* The tsquery for folded words: every word a prefix ('word':*), all required;
- * the SQLite backend's FTS5 query word for word (same words dropped). */
+/* Token characters as FTS5's unicode61 tokenizer sees the (folded) text:
+ * ASCII letters and digits, and every byte of a non-ASCII character. */
+static bool token_char(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* The tsquery for folded words: every query word a prefix ('word':*), all
+ * required; the SQLite backend's FTS5 query ("word"*) word for word. A word
+ * holding punctuation is several tokens to FTS5 (a phrase whose last token is
+ * the prefix): here they are required together, the last as a prefix. */
 static bool build_tsquery(const char *folded, struct buf *out)
 {
     buf_reset(out);
@@ -1324,25 +1429,28 @@ static bool build_tsquery(const char *folded, struct buf *out)
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
             p++;
         const char *w = p;
-        bool useful = false;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-            unsigned char c = (unsigned char)*p;
-            if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                (c >= 'A' && c <= 'Z'))
-                useful = true;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
             p++;
+        /* the tokens of w .. p */
+        for (const char *c = w; c < p;) {
+            while (c < p && !token_char((unsigned char)*c))
+                c++;
+            if (c == p)
+                break;
+            const char *t = c;
+            while (c < p && token_char((unsigned char)*c))
+                c++;
+            bool last = true;
+            for (const char *d = c; d < p; d++)
+                if (token_char((unsigned char)*d))
+                    last = false;
+            if (out->len)
+                buf_puts(out, " & ");
+            buf_putc(out, '\'');
+            for (const char *e = t; e < c; e++)
+                buf_putc(out, ascii_lower(*e)); /* token chars need no quoting */
+            buf_puts(out, last ? "':*" : "'");
         }
-        if (!useful)
-            continue;
-        if (out->len)
-            buf_puts(out, " & ");
-        buf_putc(out, '\'');
-        for (const char *c = w; c < p; c++) {
-            if (*c == '\'' || *c == '\\')
-                buf_putc(out, '\\');
-            buf_putc(out, *c);
-        }
-        buf_puts(out, "':*");
     }
     return out->len > 0;
 }
@@ -1421,19 +1529,17 @@ static bool same_text(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-/* The search text as words separated by single spaces (the tsvector is made
- * by splitting on spaces); NULL when it holds no word. */
+/* The search text as its tokens (FTS5's, see token_char), lower case,
+ * separated by single spaces: the tsvector is made by splitting on spaces.
+ * NULL when it holds no token. */
 static const char *search_words(const char *text, struct buf *out)
 {
     buf_reset(out);
     for (const char *c = text ? text : ""; *c; c++) {
-        bool space = *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
-        if (space) {
-            if (out->len && out->data[out->len - 1] != ' ')
-                buf_putc(out, ' ');
-        } else {
-            buf_putc(out, *c);
-        }
+        if (token_char((unsigned char)*c))
+            buf_putc(out, ascii_lower(*c));
+        else if (out->len && out->data[out->len - 1] != ' ')
+            buf_putc(out, ' ');
     }
     while (out->len && out->data[out->len - 1] == ' ')
         out->data[--out->len] = '\0';
@@ -1474,6 +1580,40 @@ static int pg_parcel_put(struct store *s, const struct store_parcel *p, int64_t 
         clock_iso(clock_now(), now);
     const char *text = search_words(p->search_text, &words);
 
+    if (p->national_id[0]) { /* a new parcel, most likely: try to insert it at once */
+        struct params P = {0};
+        p_id(&P, p->id);
+        p_text(&P, p->national_id);
+        p_text(&P, p->survey_commune);
+        p_text(&P, p->commune);
+        p_text(&P, p->sheet);
+        p_text(&P, p->number);
+        p_double(&P, p->area);
+        p_double(&P, p->area_map);
+        p_text(&P, p->land_use);
+        p_text(&P, p->address);
+        p_text(&P, now);
+        p_bytes(&P, p->wkb, p->wkb_len);
+        p_int(&P, q->srid);
+        p_bytes(&P, p->wkb_mercator, p->wkb_mercator_len);
+        p_text(&P, text);
+        p_box(&P, &mbox);
+        if (!(res = run(q, S_PUT_NEW, &P, &r)))
+            goto out;
+        if (!r_null(res, 0, 0)) {
+            pid = r_i64(res, 0, 0);
+            r = STORE_INSERTED;
+            extent_grow(q, L_PARCELS, &nbox);
+            goto out;
+        }
+        bool key_taken = r_bool(res, 0, 1), id_retired = r_bool(res, 0, 2);
+        PQclear(res);
+        res = NULL;
+        if (!key_taken && id_retired) {
+            r = fail(q, LIS_ECONFLICT, "that id belongs to a retired parcel");
+            goto out;
+        }
+    }
     struct params K = {0};
     p_text(&K, p->survey_commune);
     p_text(&K, p->sheet);
@@ -1711,13 +1851,16 @@ static int pg_changes_since(struct store *s, int64_t after, int limit, store_cha
 /* ---------------------------------------------------------------- registry */
 
 /* Run a registry insert; returns the new row's id. */
-static int64_t registry_insert(struct pg *q, enum stmt_id id, const struct params *P)
+static int64_t registry_insert(struct pg *q, enum stmt_id id, const struct params *P,
+                               bool piped)
 {
     bool own;
     int r = write_begin(q, &own);
     int64_t rowid = 0;
     if (r < 0)
         return r;
+    if (piped && !own) /* the caller's transaction: the row id is not needed */
+        return pipe_send(q, id, P);
     PGresult *res = run(q, id, P, &r);
     if (res && PQntuples(res) == 1)
         rowid = r_i64(res, 0, 0);
@@ -1743,7 +1886,8 @@ static int64_t pg_holder_put(struct store *s, const struct store_holder *h)
         p_int(&P, h->birth_year);
     else
         p_text(&P, NULL);
-    return registry_insert((struct pg *)s, S_HOLDER_PUT, &P);
+    int64_t r = registry_insert((struct pg *)s, S_HOLDER_PUT, &P, h->id > 0);
+    return r == 0 && h->id > 0 ? h->id : r;
 }
 
 static int pg_right_put(struct store *s, const struct store_right *rt)
@@ -1757,7 +1901,7 @@ static int pg_right_put(struct store *s, const struct store_right *rt)
     p_text(&P, rt->term);
     p_text(&P, rt->origin);
     p_double(&P, rt->share);
-    return as_status(registry_insert((struct pg *)s, S_RIGHT_PUT, &P));
+    return as_status(registry_insert((struct pg *)s, S_RIGHT_PUT, &P, true));
 }
 
 static int pg_certificate_put(struct store *s, const struct store_certificate *c)
@@ -1768,7 +1912,7 @@ static int pg_certificate_put(struct store *s, const struct store_certificate *c
     p_text(&P, c->issued_on);
     p_text(&P, c->issuer);
     p_text(&P, c->register_no);
-    return as_status(registry_insert((struct pg *)s, S_CERT_PUT, &P));
+    return as_status(registry_insert((struct pg *)s, S_CERT_PUT, &P, true));
 }
 
 static int pg_restriction_put(struct store *s, const struct store_restriction *rs)
@@ -1780,7 +1924,7 @@ static int pg_restriction_put(struct store *s, const struct store_restriction *r
     p_text(&P, rs->since);
     p_text(&P, rs->until);
     p_text(&P, rs->note);
-    return as_status(registry_insert((struct pg *)s, S_RESTR_PUT, &P));
+    return as_status(registry_insert((struct pg *)s, S_RESTR_PUT, &P, true));
 }
 
 static int pg_event_put(struct store *s, const struct store_event *e)
@@ -1795,7 +1939,7 @@ static int pg_event_put(struct store *s, const struct store_event *e)
     else
         p_text(&P, NULL);
     p_id(&P, e->related_id);
-    return as_status(registry_insert((struct pg *)s, S_EVENT_PUT, &P));
+    return as_status(registry_insert((struct pg *)s, S_EVENT_PUT, &P, true));
 }
 
 static int pg_registry_clear(struct store *s, int64_t parcel_id)
