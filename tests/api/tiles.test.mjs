@@ -8,10 +8,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, demoStore, copyStore, raw, gunzip, geohashDecode, LIS_BIN } from './helper.mjs';
+import { startServer, copyStore, raw, gunzip, geohashDecode, LIS_BIN } from './helper.mjs';
 
 const R = 6378137;
 const HALF = Math.PI * R;
