@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/server.h"
+#include "land/clickindex.h"
 #include "geo/mvt.h"
 #include "tile/cache.h"
 
@@ -278,6 +279,10 @@ static void *thread_new(void *app, int index, struct buf *err)
     t->store = store_open(a->replica && *a->replica ? a->replica : a->data, STORE_READ, NULL, err);
     if (!t->store)
         goto fail;
+    if (store_set_memory(t->store, a->store_cache_mb, a->store_mmap_mb) != 0) {
+        buf_appendf(err, "store %s: %s", a->data, store_errmsg(t->store));
+        goto fail;
+    }
     t->geo = geo_new(a->info.crs, err);
     if (!t->geo)
         goto fail;
@@ -302,6 +307,7 @@ static void thread_free(void *p)
         return;
     api_ref_free(&t->ref);
     tiles_loop_free(t->tiles);
+    clickindex_release(t->click);
     store_close(t->store);
     geo_free(t->geo);
     buf_free(&t->out);
@@ -376,6 +382,7 @@ int api_serve_cmd(int argc, char **argv)
     const char *labels[64];
     int code = 1;
     long loops = 0, max_page = 0, max_query = 0, max_body = 0, tile_mb = 0;
+    long cache_mb = 0, mmap_mb = 0;
     struct { const char *key, *value; } flags[32];
     int nflags = 0;
 
@@ -424,7 +431,9 @@ int api_serve_cmd(int argc, char **argv)
         config_get_long(cfg, "max_page", 1, 10000, &max_page, &err) ||
         config_get_long(cfg, "max_query_bytes", 64, 65536, &max_query, &err) ||
         config_get_long(cfg, "max_body_bytes", 0, 1 << 30, &max_body, &err) ||
-        config_get_long(cfg, "tile_cache_mb", 0, 65536, &tile_mb, &err))
+        config_get_long(cfg, "tile_cache_mb", 0, 65536, &tile_mb, &err) ||
+        config_get_long(cfg, "store_cache_mb", 1, 65536, &cache_mb, &err) ||
+        config_get_long(cfg, "store_mmap_mb", 0, 1 << 20, &mmap_mb, &err))
         goto fail;
     if (loops == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -435,6 +444,8 @@ int api_serve_cmd(int argc, char **argv)
     a.cache_control = config_get(cfg, "cache_control");
     a.max_page = max_page;
     a.max_query_bytes = max_query;
+    a.store_cache_mb = cache_mb;
+    a.store_mmap_mb = mmap_mb;
     a.tile_cache_control = config_get(cfg, "tile_cache_control");
     a.tiles = tile_cache_new((size_t)tile_mb << 20, (double)MVT_BUFFER / MVT_EXTENT);
     if (prepare(&a, &err) != 0)
@@ -443,6 +454,10 @@ int api_serve_cmd(int argc, char **argv)
         labels[i] = api_routes[i].metric ? api_routes[i].metric : api_routes[i].path;
     a.metrics = metrics_new(labels, (int)api_nroutes, (int)loops);
     log_info("store %s: %lld parcels, %s", a.data, (long long)a.info.parcels, a.info.crs);
+    if (strcmp(config_get(cfg, "click_index"), "off") != 0) {
+        a.clicks = clickindex_shared_new(a.data);
+        clickindex_shared_get(a.clicks, a.info.change_seq); /* starts the build: we serve at once */
+    }
 
     struct http_server_opts o = {
         .listen = config_get(cfg, "listen"),
@@ -468,6 +483,7 @@ fail:
 out:
     free(a.openapi_body);
     tile_cache_free(a.tiles);
+    clickindex_shared_free(a.clicks);
     metrics_free(a.metrics);
     buf_free(&err);
     config_free(cfg);

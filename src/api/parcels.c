@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "http/problem.h"
 #include "http/respond.h"
+#include "land/clickindex.h"
 #include "land/landuse.h"
 #include "text/ident.h"
 #include "text/text.h"
@@ -362,6 +363,40 @@ static bool in_box(const struct geo_box *b, double x, double y)
     return x >= b->minx && x <= b->maxx && y >= b->miny && y <= b->maxy;
 }
 
+/* This loop's click index if it describes the store as the loop last saw it
+ * (t->ref), else NULL: the store answers until the index for that change is
+ * ready (a build is then under way). */
+static const struct clickindex *click_index(struct api_thread *t)
+{
+    if (!t->api->clicks)
+        return NULL;
+    if (t->click && clickindex_seq(t->click) == t->ref.info.change_seq)
+        return t->click;
+    clickindex_release(t->click);
+    t->click = clickindex_shared_get(t->api->clicks, t->ref.info.change_seq);
+    return t->click;
+}
+
+/* Parcels containing Web-Mercator (mx, my), through the click index when it
+ * is ready: its ids, then each parcel by primary key. */
+static int parcels_at_point(struct api_thread *t, double mx, double my, unsigned w,
+                            struct collect *c)
+{
+    const struct clickindex *ix = click_index(t);
+    if (!ix)
+        return store_parcels_at(t->store, mx, my, w, on_parcel, c);
+    int64_t ids[17]; /* one beyond the collector's limit, as the store would give */
+    int n = clickindex_at(ix, mx, my, ids, (int)(sizeof ids / sizeof ids[0]));
+    for (int i = 0; i < n; i++) {
+        int rc = store_parcel_get(t->store, ids[i], w, on_parcel, c);
+        if (rc == LIS_ENOTFOUND) /* retired since the index was built */
+            continue;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Parcels at a point given in `crs` (WGS 84 or native). Writes
  * {"parcels":[...]} into t->out and sends it, or a 404 problem. */
 static void parcels_at(struct api_thread *t, h2o_req_t *req, enum geo_crs crs, double x, double y,
@@ -384,7 +419,7 @@ static void parcels_at(struct api_thread *t, h2o_req_t *req, enum geo_crs crs, d
     buf_reset(&t->out);
     buf_puts(&t->out, search ? "{\"match\":\"coordinates\",\"parcels\":[" : "{\"parcels\":[");
     struct collect c = {t, &t->out, geometry, 16, 0, false, 0};
-    int rc = store_parcels_at(t->store, mx, my, want(geometry), on_parcel, &c);
+    int rc = parcels_at_point(t, mx, my, want(geometry), &c);
     if (rc < 0) {
         store_failed(t, req, rc);
         return;

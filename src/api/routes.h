@@ -18,6 +18,8 @@
 #include <stdint.h>
 
 struct tile_cache;
+struct clickindex;
+struct clickindex_shared;
 struct tiles_loop;
 
 struct api_name {
@@ -53,6 +55,8 @@ struct api {
     struct metrics *metrics;
     struct tile_cache *tiles;     /* gzipped tiles, shared by the loops (tiles.c) */
     const char *tile_cache_control; /* on tiles and TileJSON */
+    long store_cache_mb, store_mmap_mb; /* memory of each loop's store connection */
+    struct clickindex_shared *clicks; /* map-click index shared by the loops; NULL: off */
 };
 
 struct api_thread {
@@ -65,6 +69,7 @@ struct api_thread {
     struct buf wkb;               /* geometry scratch */
     struct buf wkb2;
     struct tiles_loop *tiles;     /* this loop's tile builder (tiles.c) */
+    struct clickindex *click;     /* a reference to the click index last used; may be stale */
 };
 
 /* Load t->ref from t's store (replacing it on success). Returns 0 or a

@@ -32,6 +32,11 @@ static const struct config_key keys[] = {
     {"tile_cache_control", "public, max-age=300", "Cache-Control of vector tiles and TileJSON"},
     {"tile_cache_mb", "64", "memory for cached (gzipped) vector tiles, MB; 0 = no cache"},
     {"log_level", "info", "debug, info, warn or error"},
+    {"store_cache_mb", "16", "lis serve: page cache of each store connection, MB"},
+    {"store_mmap_mb", "0", "lis serve: store file bytes each connection maps into memory, MB "
+                           "(mapped pages count as resident memory)"},
+    {"click_index", "on", "lis serve: answer map clicks from an index in memory (about 70 MB "
+                          "per million parcels), built in the background; 'off': from the store"},
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 

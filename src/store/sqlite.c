@@ -66,9 +66,11 @@
 #define GPKG_APPLICATION_ID 0x47504B47 /* "GPKG" */
 #define GPKG_USER_VERSION 10300        /* GeoPackage 1.3.0 */
 #define BUSY_TIMEOUT_MS 10000
-#define MMAP_BYTES "1073741824"        /* read through the OS page cache, not SQLite's */
+#define MMAP_BYTES_WRITE "1073741824"  /* bulk loads read through the OS page cache */
+#define MMAP_BYTES_READ "0"            /* long-lived readers (lis serve): mapped pages
+                                          would count as their resident memory */
 #define CACHE_KIB_WRITE "-131072"      /* 128 MiB: bulk loads touch many index pages */
-#define CACHE_KIB_READ "-16384"        /* 16 MiB per reader; mmap does most of the work */
+#define CACHE_KIB_READ "-16384"        /* 16 MiB per reader; the OS file cache does the rest */
 #define FTS_BATCH 8192                 /* queued search-index writes before they are applied */
 #define FTS_DELETE SIZE_MAX
 #define BULK_MIN 2000                  /* parcel writes in a transaction before bulk mode */
@@ -902,12 +904,13 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
 
     buf_appendf(&sql,
                 "PRAGMA main.synchronous = NORMAL; PRAGMA registry.synchronous = NORMAL;"
-                "PRAGMA main.mmap_size = " MMAP_BYTES "; PRAGMA registry.mmap_size = " MMAP_BYTES
-                ";"
+                "PRAGMA main.mmap_size = %s; PRAGMA registry.mmap_size = %s;"
                 "PRAGMA main.cache_size = %s; PRAGMA registry.cache_size = %s;"
                 /* public data need not be zeroed on delete; holders' personal data must */
                 "PRAGMA main.secure_delete = OFF; PRAGMA registry.secure_delete = ON;"
                 "PRAGMA temp_store = MEMORY;",
+                q->writable ? MMAP_BYTES_WRITE : MMAP_BYTES_READ,
+                q->writable ? MMAP_BYTES_WRITE : MMAP_BYTES_READ,
                 q->writable ? CACHE_KIB_WRITE : CACHE_KIB_READ,
                 q->writable ? CACHE_KIB_WRITE : CACHE_KIB_READ);
     if ((r = exec(q, sql.data)) < 0)
@@ -955,6 +958,21 @@ static const char *sq_errmsg(const struct store *s)
 {
     const struct sq *q = (const struct sq *)s;
     return q->err.len ? q->err.data : "no error";
+}
+
+static int sq_set_memory(struct store *s, long cache_mb, long mmap_mb)
+{
+    struct sq *q = (struct sq *)s;
+    struct buf sql = BUF_INIT;
+    if (cache_mb < 0 || mmap_mb < 0 || cache_mb > 1 << 20 || mmap_mb > 1 << 20)
+        return fail(q, LIS_EINVAL, "memory settings must be from 0 to 1048576 MB");
+    for (int i = 0; i < 2; i++) /* negative cache_size: KiB rather than pages */
+        buf_appendf(&sql, "PRAGMA %s.cache_size = %ld; PRAGMA %s.mmap_size = %lld;",
+                    i ? "registry" : "main", -cache_mb * 1024, i ? "registry" : "main",
+                    (long long)mmap_mb << 20);
+    int r = exec(q, sql.data);
+    buf_free(&sql);
+    return r;
 }
 
 /* ------------------------------------------------------------ transactions */
@@ -2528,6 +2546,7 @@ static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
     .errmsg = sq_errmsg,
+    .set_memory = sq_set_memory,
     .info = sq_info,
     .begin = sq_begin,
     .commit = sq_commit,

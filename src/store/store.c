@@ -36,6 +36,11 @@ const char *store_errmsg(const struct store *s)
     return s ? s->ops->errmsg(s) : "no store";
 }
 
+int store_set_memory(struct store *s, long cache_mb, long mmap_mb)
+{
+    return s->ops->set_memory ? s->ops->set_memory(s, cache_mb, mmap_mb) : 0;
+}
+
 int store_info(struct store *s, struct store_info *out)
 {
     return s->ops->info(s, out);

@@ -64,6 +64,13 @@ struct store *store_open(const char *url, unsigned flags, const struct store_cre
 void store_close(struct store *s); /* NULL is a no-op */
 /* Text of the last failure on s; borrowed, valid until the next call on s. */
 const char *store_errmsg(const struct store *s);
+/* Memory this connection keeps for data pages: a page cache of cache_mb, and
+ * up to mmap_mb of each file mapped into memory. Mapped pages count in the
+ * process's resident memory once touched (the OS file cache does not), so
+ * long-lived readers map little. Writers start with 128 MB and 1024 MB
+ * (bulk loads), readers with 16 MB and none. Backends without such settings
+ * ignore it. Returns 0 or a negative lis_err. */
+int store_set_memory(struct store *s, long cache_mb, long mmap_mb);
 
 struct store_info {
     char crs[32];            /* "EPSG:9215" */

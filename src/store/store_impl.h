@@ -15,6 +15,8 @@ struct store_ops {
     const char *name;                                            /* "sqlite", "postgres" */
     void (*close)(struct store *s);                              /* store_close: frees s */
     const char *(*errmsg)(const struct store *s);                /* store_errmsg */
+    int (*set_memory)(struct store *s, long cache_mb, long mmap_mb); /* store_set_memory;
+                                                                        NULL: nothing to set */
     int (*info)(struct store *s, struct store_info *out);        /* store_info */
     int (*begin)(struct store *s);                               /* store_begin */
     int (*commit)(struct store *s);                              /* store_commit */
