@@ -859,6 +859,12 @@ void api_h_ogc_items(void *tdata, h2o_req_t *req, const struct http_route *r,
     h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, t->api->cache_control,
                    strlen(t->api->cache_control), 1);
     req->compress_hint = H2O_COMPRESS_HINT_ENABLE;
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+        static h2o_generator_t none = {NULL, NULL};
+        h2o_start_response(req, &none); /* headers only: no page is read */
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+        return;
+    }
     h2o_start_response(req, &pg->super);
     page_step(pg);
 }

@@ -595,6 +595,10 @@ static void send_tile(struct api_thread *t, h2o_req_t *req, const void *body, si
     req->res.reason = "OK";
     req->res.content_length = len;
     h2o_start_response(req, &generator);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL); /* headers only (h2o_send_inline's rule) */
+        return;
+    }
     h2o_iovec_t v = h2o_iovec_init(body, len);
     h2o_send(req, &v, 1, H2O_SEND_STATE_FINAL);
 }

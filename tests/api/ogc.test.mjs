@@ -90,6 +90,10 @@ describe('items', () => {
     assert.equal(doc.numberReturned, doc.features.length);
     assert.equal(doc.features.length, Math.min(parcels, 10000));
     assert.ok(!doc.links.some((l) => l.rel === 'next'));
+    const head = await raw(srv.base, '/ogc/collections/parcels/items?limit=10000', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-type'], 'application/geo+json');
+    assert.equal(head.body.length, 0, 'HEAD: no body');
     const d = await get('/ogc/collections/parcels/items');
     assert.equal(d.json.features.length, 10, 'default limit');
     assert.ok(d.json.links.some((l) => l.rel === 'next'));

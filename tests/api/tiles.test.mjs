@@ -232,6 +232,12 @@ describe('tile HTTP', () => {
     assert.equal(nm.body.length, 0);
     const other = await tile(srv.base, 'parcels', zxy, { 'if-none-match': 'W/"0000000000000000"' });
     assert.equal(other.status, 200);
+    // HEAD: the headers of GET, no body
+    const head = await raw(srv.base, `/tiles/parcels/${zxy.join('/')}.mvt`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.equal(head.headers.etag, plain.headers.etag);
+    assert.equal(head.headers['content-length'], String(plain.body.length));
     // the .mvt suffix is optional (the OpenAPI document's path has none)
     const bare = await raw(srv.base, `/tiles/parcels/${zxy.join('/')}`);
     assert.equal(bare.headers.etag, plain.headers.etag);
