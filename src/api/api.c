@@ -455,7 +455,8 @@ int api_serve_cmd(int argc, char **argv)
     a.metrics = metrics_new(labels, (int)api_nroutes, (int)loops);
     log_info("store %s: %lld parcels, %s", a.data, (long long)a.info.parcels, a.info.crs);
     if (strcmp(config_get(cfg, "click_index"), "off") != 0) {
-        a.clicks = clickindex_shared_new(a.data);
+        /* a public read, like the loops' own: from the replica when there is one */
+        a.clicks = clickindex_shared_new(a.replica && *a.replica ? a.replica : a.data);
         clickindex_shared_get(a.clicks, a.info.change_seq); /* starts the build: we serve at once */
     }
 

@@ -55,13 +55,6 @@ async function serve(port, data, extra = [], work) {
     async stop() { if (proc.exitCode === null && !proc.signalCode) proc.kill('SIGTERM'); return exited; } };
 }
 
-// The in-memory click index (when this lis has one) loads from `data`: off
-// here, so that every read of lis serve C is a replica read.
-function noClickIndex() {
-  const help = spawnSync(LIS_BIN, ['serve', '--help'], { encoding: 'utf8' }).stdout;
-  return /click_index/.test(help) ? ['--set', 'click_index=off'] : [];
-}
-
 function nginxStart(work, port, upstreams) {
   const dir = join(work, `nginx-${port}`);
   execFileSync('mkdir', ['-p', join(dir, 'logs'), join(dir, 'tmp')]);
@@ -241,7 +234,7 @@ describe('scale-out on loopback', { skip }, () => {
     const purl = new URL(url);
     purl.searchParams.set('application_name', 'lis_primary');
     const port = await freePort();
-    const C = await serve(port, purl.href, ['--set', `replica=${rurl.href}`, ...noClickIndex()], work);
+    const C = await serve(port, purl.href, ['--set', `replica=${rurl.href}`], work);
     try {
       const db = new URL(url).pathname.slice(1);
       const count = (u, name) => Number(psql(u, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND application_name = '${name}' AND pid <> pg_backend_pid()`));
