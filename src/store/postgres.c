@@ -373,6 +373,23 @@ static int fail(struct pg *q, int code, const char *what)
     return code;
 }
 
+/* libpq's messages span lines (a hint after the error): one line for logs. */
+static void one_line(struct buf *b)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        char c = b->data[i] == '\n' || b->data[i] == '\t' || b->data[i] == '\r' ? ' ' : b->data[i];
+        if (c == ' ' && (w == 0 || b->data[w - 1] == ' '))
+            continue;
+        b->data[w++] = c;
+    }
+    while (w && b->data[w - 1] == ' ')
+        w--;
+    b->len = w;
+    if (b->data)
+        b->data[w] = '\0';
+}
+
 /* Map a failure to our vocabulary, keeping PostgreSQL's text. */
 static int pgerr(struct pg *q, const PGresult *res, const char *what)
 {
@@ -382,8 +399,7 @@ static int pgerr(struct pg *q, const PGresult *res, const char *what)
         msg = PQerrorMessage(q->conn);
     buf_reset(&q->err);
     buf_appendf(&q->err, "%s: %s", what, msg);
-    while (q->err.len && (q->err.data[q->err.len - 1] == '\n' || q->err.data[q->err.len - 1] == ' '))
-        q->err.data[--q->err.len] = '\0';
+    one_line(&q->err);
     if (PQstatus(q->conn) != CONNECTION_OK || !state)
         return LIS_EUNAVAIL;
     if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
@@ -584,8 +600,7 @@ static int ready(struct pg *q)
     if (PQstatus(q->conn) != CONNECTION_OK) {
         buf_reset(&q->err);
         buf_appendf(&q->err, "store unreachable: %s", PQerrorMessage(q->conn));
-        while (q->err.len && q->err.data[q->err.len - 1] == '\n')
-            q->err.data[--q->err.len] = '\0';
+        one_line(&q->err);
         return LIS_EUNAVAIL;
     }
     return session_setup(q);
@@ -1032,8 +1047,7 @@ struct store *store_pg_open(const char *url, unsigned flags, const struct store_
     if (!q->conn || PQstatus(q->conn) != CONNECTION_OK) {
         buf_appendf(err, "store: cannot connect to PostgreSQL: %s",
                     q->conn ? PQerrorMessage(q->conn) : "out of memory");
-        while (err->len && err->data[err->len - 1] == '\n')
-            err->data[--err->len] = '\0';
+        one_line(err);
         goto fail;
     }
     PQsetNoticeProcessor(q->conn, quiet, NULL);
