@@ -356,6 +356,16 @@ void api_h_openapi(void *td, h2o_req_t *req, const struct http_route *r,
     http_send_body(req, NULL, body, strlen(body), t->api->cache_control);
 }
 
+void api_h_portal(void *td, h2o_req_t *req, const struct http_route *r,
+                  const struct http_args *args)
+{
+    struct api_thread *t = td;
+    (void)r;
+    (void)args;
+    const char *body = t->api->portal_body ? t->api->portal_body : "{}";
+    http_send_body(req, NULL, body, strlen(body), t->api->cache_control);
+}
+
 /* --------------------------------------------------------- map clicks */
 
 static bool in_box(const struct geo_box *b, double x, double y)
@@ -378,19 +388,24 @@ static const struct clickindex *click_index(struct api_thread *t)
 }
 
 /* Parcels containing Web-Mercator (mx, my), through the click index when it
- * is ready: its ids, then each parcel by primary key. */
+ * is ready: its slots, each parcel's record from the index (or, with
+ * geometry, by primary key from the store). */
 static int parcels_at_point(struct api_thread *t, double mx, double my, unsigned w,
                             struct collect *c)
 {
     const struct clickindex *ix = click_index(t);
     if (!ix)
         return store_parcels_at(t->store, mx, my, w, on_parcel, c);
-    int64_t ids[17]; /* one beyond the collector's limit, as the store would give */
-    int n = clickindex_at(ix, mx, my, ids, (int)(sizeof ids / sizeof ids[0]));
+    uint32_t slots[17]; /* one beyond the collector's limit, as the store would give */
+    int n = clickindex_at_slots(ix, mx, my, slots, (int)(sizeof slots / sizeof slots[0]));
     for (int i = 0; i < n; i++) {
-        int rc = store_parcel_get(t->store, ids[i], w, on_parcel, c);
-        if (rc == LIS_ENOTFOUND) /* retired since the index was built */
-            continue;
+        struct store_parcel p;
+        int rc;
+        if (!(w & STORE_WANT_GEOM) && clickindex_parcel(ix, slots[i], &p) == 0)
+            rc = on_parcel(c, &p);
+        else if ((rc = store_parcel_get(t->store, clickindex_id(ix, slots[i]), w, on_parcel, c)) ==
+                 LIS_ENOTFOUND)
+            continue; /* retired since the index was built */
         if (rc != 0)
             return rc;
     }

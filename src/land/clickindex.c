@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -34,10 +35,24 @@
 #define MAX_DEPTH 8      /* nested collections in WKB */
 #define PAGE 10000       /* parcels read per store call while loading */
 #define RETRY_MS 10000   /* after a failed build, wait this long before the next */
+#define NONE UINT32_MAX  /* a NULL string */
+
+enum { S_SURVEY, S_COMMUNE, S_SHEET, S_NUMBER, S_LAND_USE, S_ADDRESS, S_VALID_FROM, S_COUNT };
 
 struct fbox {
     float minx, miny, maxx, maxy;
 };
+
+/* A parcel's basic-view fields, compact: strings are offsets into the pool
+ * (NONE for NULL), doubles kept bit for bit (answers must not change). */
+struct rec {
+    uint32_t area[2], area_map[2]; /* doubles, memcpy'd: keeps the struct 4-aligned */
+    uint32_t str[S_COUNT];
+    uint32_t version;              /* 0: not held (the store has it) */
+    char national_id[12];          /* not NUL-terminated when all 12 are used */
+};
+
+_Static_assert(sizeof(struct rec) <= 64, "permute() moves records through 64 bytes");
 
 struct clickindex {
     atomic_long refs;
@@ -45,6 +60,9 @@ struct clickindex {
     size_t n;              /* parcels */
     int64_t *ids;          /* [n] */
     uint32_t *shape;       /* [n] start of each outline in words */
+    struct rec *recs;      /* [n] or NULL when no records were given */
+    char *pool;            /* the records' strings, each once, NUL-terminated */
+    size_t pool_len;
     uint32_t *words;       /* outlines */
     size_t nwords;
     struct fbox *tree;     /* all levels; level 0 = the parcels' boxes */
@@ -57,9 +75,13 @@ struct clickindex_builder {
     int64_t *ids;
     struct fbox *boxes;
     uint32_t *shape;
+    struct rec *recs;
     size_t n, cap;
     uint32_t *words;
     size_t nwords, wcap;
+    struct buf pool;
+    uint32_t *slots;       /* open addressing over pool offsets (+1; 0 = empty) */
+    size_t nslots, used;
 };
 
 /* ------------------------------------------------------------ WKB input */
@@ -222,8 +244,77 @@ void clickindex_builder_free(struct clickindex_builder *b)
     free(b->ids);
     free(b->boxes);
     free(b->shape);
+    free(b->recs);
     free(b->words);
+    buf_free(&b->pool);
+    free(b->slots);
     free(b);
+}
+
+static uint32_t hash_str(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* s's offset in the pool, added when new; NONE for NULL or a full pool. */
+static uint32_t intern(struct clickindex_builder *b, const char *s)
+{
+    if (!s)
+        return NONE;
+    if (b->used * 2 >= b->nslots) { /* grow and rehash */
+        size_t n = b->nslots ? 2 * b->nslots : 4096;
+        uint32_t *v = xcalloc(n, sizeof *v);
+        for (size_t i = 0; i < b->nslots; i++) {
+            if (!b->slots[i])
+                continue;
+            size_t j = hash_str(b->pool.data + b->slots[i] - 1) & (n - 1);
+            while (v[j])
+                j = (j + 1) & (n - 1);
+            v[j] = b->slots[i];
+        }
+        free(b->slots);
+        b->slots = v;
+        b->nslots = n;
+    }
+    size_t j = hash_str(s) & (b->nslots - 1);
+    for (; b->slots[j]; j = (j + 1) & (b->nslots - 1))
+        if (strcmp(b->pool.data + b->slots[j] - 1, s) == 0)
+            return b->slots[j] - 1;
+    size_t len = strlen(s), at = b->pool.len;
+    if (at + len + 1 >= NONE - 1)
+        return NONE;
+    buf_append(&b->pool, s, len + 1); /* with its NUL */
+    b->slots[j] = (uint32_t)at + 1;
+    b->used++;
+    return (uint32_t)at;
+}
+
+/* p's fields as a record; version 0 when something does not fit (the store
+ * answers for that parcel then). */
+static struct rec record(struct clickindex_builder *b, const struct store_parcel *p)
+{
+    struct rec r;
+    memset(&r, 0, sizeof r);
+    if (!p)
+        return r;
+    const char *v[S_COUNT] = {p->survey_commune, p->commune, p->sheet,    p->number,
+                              p->land_use,       p->address, p->valid_from};
+    size_t nid = strlen(p->national_id);
+    if (nid > sizeof r.national_id || p->version <= 0 || p->valid_to)
+        return r;
+    for (int i = 0; i < S_COUNT; i++) {
+        r.str[i] = intern(b, v[i]);
+        if (v[i] && r.str[i] == NONE)
+            return r; /* version stays 0 */
+    }
+    memcpy(r.national_id, p->national_id, nid);
+    memcpy(r.area, &p->area, sizeof r.area);
+    memcpy(r.area_map, &p->area_map, sizeof r.area_map);
+    r.version = (uint32_t)p->version;
+    return r;
 }
 
 /* float bounds that hold v: rounded down / up */
@@ -239,8 +330,19 @@ static float up(double v)
     return (double)f < v ? nextafterf(f, INFINITY) : f;
 }
 
-int clickindex_builder_add(struct clickindex_builder *b, int64_t id, const uint8_t *wkb,
-                           size_t len)
+static void reserve(struct clickindex_builder *b, size_t cap)
+{
+    if (cap <= b->cap)
+        return;
+    b->cap = cap;
+    b->ids = xrealloc(b->ids, b->cap * sizeof *b->ids);
+    b->boxes = xrealloc(b->boxes, b->cap * sizeof *b->boxes);
+    b->shape = xrealloc(b->shape, b->cap * sizeof *b->shape);
+    b->recs = xrealloc(b->recs, b->cap * sizeof *b->recs);
+}
+
+static int add(struct clickindex_builder *b, int64_t id, const uint8_t *wkb, size_t len,
+               const struct store_parcel *p)
 {
     struct pass ps = {false, INFINITY, INFINITY, -INFINITY, -INFINITY, 0, 0, b, 0};
     struct rd r = {wkb, wkb + len, false};
@@ -258,17 +360,25 @@ int clickindex_builder_add(struct clickindex_builder *b, int64_t id, const uint8
         return LIS_EINVAL;
     }
     b->words[start] = em.npolys;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 1024;
-        b->ids = xrealloc(b->ids, b->cap * sizeof *b->ids);
-        b->boxes = xrealloc(b->boxes, b->cap * sizeof *b->boxes);
-        b->shape = xrealloc(b->shape, b->cap * sizeof *b->shape);
-    }
+    if (b->n == b->cap)
+        reserve(b, b->cap ? 2 * b->cap : 1024);
+    b->recs[b->n] = record(b, p);
     b->ids[b->n] = id;
     b->boxes[b->n] = box;
     b->shape[b->n] = (uint32_t)start;
     b->n++;
     return 0;
+}
+
+int clickindex_builder_add(struct clickindex_builder *b, int64_t id, const uint8_t *wkb,
+                           size_t len)
+{
+    return add(b, id, wkb, len, NULL);
+}
+
+int clickindex_builder_add_parcel(struct clickindex_builder *b, const struct store_parcel *p)
+{
+    return add(b, p->id, p->wkb_mercator, p->wkb_mercator_len, p);
 }
 
 /* Position of (x, y) along a Hilbert curve over a 65536 x 65536 grid. */
@@ -309,6 +419,31 @@ static struct fbox cover(const struct fbox *v, size_t n)
     return c;
 }
 
+/* Reorder v (n items of `size` bytes) in place so that item i becomes the
+ * item that was at perm[i]: each cycle of the permutation is walked once,
+ * with one item aside, so no second copy of the array is ever made. */
+static void permute(void *v, size_t size, const uint32_t *perm, size_t n, uint8_t *done)
+{
+    uint8_t *a = v, tmp[64];
+    memset(done, 0, (n + 7) / 8);
+    for (size_t i = 0; i < n; i++) {
+        if (done[i / 8] & (1u << (i % 8)))
+            continue;
+        memcpy(tmp, a + i * size, size);
+        size_t j = i;
+        for (;;) {
+            done[j / 8] |= (uint8_t)(1u << (j % 8));
+            size_t k = perm[j];
+            if (k == i) {
+                memcpy(a + j * size, tmp, size);
+                break;
+            }
+            memcpy(a + j * size, a + k * size, size);
+            j = k;
+        }
+    }
+}
+
 struct clickindex *clickindex_builder_finish(struct clickindex_builder *b, int64_t seq)
 {
     struct clickindex *ix = xcalloc(1, sizeof *ix);
@@ -316,9 +451,12 @@ struct clickindex *clickindex_builder_finish(struct clickindex_builder *b, int64
     atomic_init(&ix->refs, 1);
     ix->seq = seq;
     ix->n = n;
+    /* trimmed to size; shrinking a large block moves nothing */
     ix->words = b->nwords ? xrealloc(b->words, b->nwords * sizeof *b->words) : NULL;
     ix->nwords = b->nwords;
     b->words = NULL;
+    ix->pool_len = b->pool.len;
+    ix->pool = b->pool.len ? buf_detach(&b->pool) : NULL;
     if (n == 0) {
         clickindex_builder_free(b);
         return ix;
@@ -336,8 +474,19 @@ struct clickindex *clickindex_builder_finish(struct clickindex_builder *b, int64
         key[i] = (uint64_t)hilbert(hx, hy) << 32 | i;
     }
     qsort(key, n, sizeof *key, by_key);
+    uint32_t *perm = xmalloc(n * sizeof *perm);
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)(key[i] & 0xffffffffu);
+    free(key);
+    uint8_t *done = xmalloc((n + 7) / 8);
+    permute(b->boxes, sizeof *b->boxes, perm, n, done);
+    permute(b->ids, sizeof *b->ids, perm, n, done);
+    permute(b->shape, sizeof *b->shape, perm, n, done);
+    permute(b->recs, sizeof *b->recs, perm, n, done);
+    free(done);
+    free(perm);
 
-    /* levels: sizes first, then one array */
+    /* levels: sizes first; the parcels' boxes are level 0 of the one array */
     size_t total = 0, count = n;
     int levels = 0;
     for (;;) {
@@ -351,16 +500,14 @@ struct clickindex *clickindex_builder_finish(struct clickindex_builder *b, int64
     }
     ix->levels = levels;
     ix->level_at[levels] = total;
-    ix->tree = xmalloc(total * sizeof *ix->tree);
-    ix->ids = xmalloc(n * sizeof *ix->ids);
-    ix->shape = xmalloc(n * sizeof *ix->shape);
-    for (size_t i = 0; i < n; i++) {
-        size_t from = (size_t)(key[i] & 0xffffffffu);
-        ix->tree[i] = b->boxes[from];
-        ix->ids[i] = b->ids[from];
-        ix->shape[i] = b->shape[from];
-    }
-    free(key);
+    ix->tree = xrealloc(b->boxes, total * sizeof *ix->tree);
+    ix->ids = xrealloc(b->ids, n * sizeof *ix->ids);
+    ix->shape = xrealloc(b->shape, n * sizeof *ix->shape);
+    ix->recs = xrealloc(b->recs, n * sizeof *ix->recs);
+    b->boxes = NULL;
+    b->ids = NULL;
+    b->shape = NULL;
+    b->recs = NULL;
     for (int k = 1; k < levels; k++) {
         const struct fbox *below = ix->tree + ix->level_at[k - 1];
         size_t nb = ix->level_n[k - 1];
@@ -444,7 +591,7 @@ static bool holds(const struct fbox *b, float x0, float x1, float y0, float y1)
     return b->minx <= x1 && b->maxx >= x0 && b->miny <= y1 && b->maxy >= y0;
 }
 
-int clickindex_at(const struct clickindex *ix, double x, double y, int64_t *ids, int max)
+int clickindex_at_slots(const struct clickindex *ix, double x, double y, uint32_t *slots, int max)
 {
     if (!ix || ix->n == 0 || max <= 0 || !isfinite(x) || !isfinite(y))
         return 0;
@@ -456,7 +603,7 @@ int clickindex_at(const struct clickindex *ix, double x, double y, int64_t *ids,
     if (!holds(&ix->tree[ix->level_at[top]], x0, x1, y0, y1))
         return 0;
     if (top == 0)
-        return contains(ix, 0, x, y) ? (ids[0] = ix->ids[0], 1) : 0;
+        return contains(ix, 0, x, y) ? (slots[0] = 0, 1) : 0;
     stack[sp].level = top;
     stack[sp++].node = 0;
     while (sp > 0) {
@@ -473,13 +620,56 @@ int clickindex_at(const struct clickindex *ix, double x, double y, int64_t *ids,
                 stack[sp].level = below;
                 stack[sp++].node = c;
             } else if (contains(ix, c, x, y)) {
-                ids[found++] = ix->ids[c];
+                slots[found++] = (uint32_t)c;
                 if (found == max)
                     return found;
             }
         }
     }
     return found;
+}
+
+int clickindex_at(const struct clickindex *ix, double x, double y, int64_t *ids, int max)
+{
+    uint32_t slots[64];
+    int n = clickindex_at_slots(ix, x, y, slots, max < 64 ? max : 64);
+    for (int i = 0; i < n; i++)
+        ids[i] = ix->ids[slots[i]];
+    return n;
+}
+
+int64_t clickindex_id(const struct clickindex *ix, uint32_t slot)
+{
+    return ix->ids[slot];
+}
+
+int clickindex_parcel(const struct clickindex *ix, uint32_t slot, struct store_parcel *p)
+{
+    const struct rec *r = ix->recs ? &ix->recs[slot] : NULL;
+    memset(p, 0, sizeof *p);
+    p->id = ix->ids[slot];
+    if (!r || r->version == 0)
+        return LIS_ENOTFOUND;
+    const char *v[S_COUNT];
+    for (int i = 0; i < S_COUNT; i++)
+        v[i] = r->str[i] == NONE ? NULL : ix->pool + r->str[i];
+    p->version = (int)r->version;
+    memcpy(p->national_id, r->national_id, sizeof r->national_id); /* NUL from memset */
+    /* the fixed-size fields of store_parcel; codes always fit (they came from there) */
+    if (v[S_SURVEY])
+        memcpy(p->survey_commune, v[S_SURVEY], strlen(v[S_SURVEY]) + 1);
+    if (v[S_COMMUNE])
+        memcpy(p->commune, v[S_COMMUNE], strlen(v[S_COMMUNE]) + 1);
+    if (v[S_SHEET])
+        memcpy(p->sheet, v[S_SHEET], strlen(v[S_SHEET]) + 1);
+    if (v[S_NUMBER])
+        memcpy(p->number, v[S_NUMBER], strlen(v[S_NUMBER]) + 1);
+    memcpy(&p->area, r->area, sizeof p->area);
+    memcpy(&p->area_map, r->area_map, sizeof p->area_map);
+    p->land_use = v[S_LAND_USE];
+    p->address = v[S_ADDRESS];
+    p->valid_from = v[S_VALID_FROM];
+    return 0;
 }
 
 /* ------------------------------------------------------------ the rest */
@@ -497,6 +687,8 @@ void clickindex_release(struct clickindex *ix)
         return;
     free(ix->ids);
     free(ix->shape);
+    free(ix->recs);
+    free(ix->pool);
     free(ix->words);
     free(ix->tree);
     free(ix);
@@ -515,6 +707,7 @@ size_t clickindex_count(const struct clickindex *ix)
 size_t clickindex_bytes(const struct clickindex *ix)
 {
     return sizeof *ix + ix->n * (sizeof *ix->ids + sizeof *ix->shape) +
+           (ix->recs ? ix->n * sizeof *ix->recs : 0) + ix->pool_len +
            ix->nwords * sizeof *ix->words + ix->level_at[ix->levels] * sizeof *ix->tree;
 }
 
@@ -528,7 +721,7 @@ static int on_parcel(void *ctx, const struct store_parcel *p)
     struct load *l = ctx;
     l->last = p->id;
     if (p->wkb_mercator) /* a parcel whose outline cannot be read is not clickable */
-        clickindex_builder_add(l->b, p->id, p->wkb_mercator, p->wkb_mercator_len);
+        clickindex_builder_add_parcel(l->b, p);
     return 0;
 }
 
@@ -540,6 +733,8 @@ struct clickindex *clickindex_load(struct store *s, const volatile int *cancel, 
         buf_appendf(err, "%s", store_errmsg(s));
         goto fail;
     }
+    if (info.parcels > 0) /* no doubling: the arrays are the index's peak memory */
+        reserve(l.b, (size_t)info.parcels + info.parcels / 64 + 16);
     for (;;) {
         if (cancel && *cancel) {
             buf_puts(err, "cancelled");
@@ -589,6 +784,7 @@ static void *build_main(void *arg)
     if (s)
         ix = clickindex_load(s, &sh->cancel, &err);
     store_close(s);
+    malloc_trim(0); /* what the load freed goes back to the system, not to a thread arena */
     if (ix)
         log_info("click index: %zu parcels, %.1f MB, built in %.1f s for change %lld",
                  ix->n, (double)clickindex_bytes(ix) / 1048576, (double)(now_ms() - t0) / 1000,

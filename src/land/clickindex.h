@@ -2,11 +2,12 @@
  *
  * The map click is the busiest question the portal gets. Any store can answer
  * it (store_parcels_at), but a store pays a spatial-index query and the row
- * reads for every click. This index keeps, for every current parcel, its id
- * and its Web-Mercator outline in a compact form (float offsets from the
- * parcel's own corner, about 70 bytes a parcel) under a packed static R-tree
- * of float boxes (Hilbert order, 16 entries a node), so a click costs a few
- * cache lines and no lock. It is backend-neutral: it is loaded through
+ * reads for every click. This index keeps, for every current parcel, its id,
+ * its Web-Mercator outline in a compact form (float offsets from the parcel's
+ * own corner) under a packed static R-tree of float boxes (Hilbert order, 16
+ * entries a node), and its basic-view record (strings kept once in a pool),
+ * about 135 bytes a parcel in all, so a click costs a few cache lines, no
+ * lock and no store call. It is backend-neutral: it is loaded through
  * store_parcels_scan like any other reader.
  *
  * An index describes the store at one change_seq (store_info) and never
@@ -39,6 +40,9 @@ void clickindex_builder_free(struct clickindex_builder *b); /* NULL is a no-op *
  * an empty geometry (the parcel is left out). */
 int clickindex_builder_add(struct clickindex_builder *b, int64_t id, const uint8_t *wkb,
                            size_t len);
+/* Add a current parcel from the store: p->wkb_mercator and its basic-view
+ * record (everything but the geometries). Same returns as above. */
+int clickindex_builder_add_parcel(struct clickindex_builder *b, const struct store_parcel *p);
 /* Pack what was added into an index for store change_seq `seq`. Takes
  * ownership of b (freed). Caller releases the result with clickindex_release(). */
 struct clickindex *clickindex_builder_finish(struct clickindex_builder *b, int64_t seq);
@@ -63,6 +67,14 @@ size_t clickindex_bytes(const struct clickindex *ix);  /* heap it holds */
  * of them written to ids, in no particular order. Returns how many were
  * written. Thread-safe (the index is read-only). */
 int clickindex_at(const struct clickindex *ix, double x, double y, int64_t *ids, int max);
+/* The same as slots (0 .. count-1) for clickindex_id and clickindex_parcel. */
+int clickindex_at_slots(const struct clickindex *ix, double x, double y, uint32_t *slots, int max);
+int64_t clickindex_id(const struct clickindex *ix, uint32_t slot);
+/* The basic-view record of the parcel in `slot` into p (strings borrowed from
+ * ix: valid while the caller holds its reference; no geometry). Returns 0, or
+ * LIS_ENOTFOUND when the index keeps no record for it (added without one, or
+ * a field did not fit): p->id is set then, ask the store. */
+int clickindex_parcel(const struct clickindex *ix, uint32_t slot, struct store_parcel *p);
 
 /* ------------------------------------------------------------- shared */
 

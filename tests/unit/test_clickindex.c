@@ -3,8 +3,9 @@
  * A table of hand-made outlines (squares sharing edges and corners, a
  * polygon with a hole, a multipolygon, a triangle, a parcel at Web-Mercator
  * magnitudes) and points with the ids expected there; a 100 x 100 grid that
- * needs several R-tree levels; agreement with store_parcels_at on a small
- * demo store; and the shared holder's background build. */
+ * needs several R-tree levels; agreement with store_parcels_at (ids) and
+ * store_parcel_get (records) on a small demo store; and the shared holder's
+ * background build. */
 #include "core/buf.h"
 #include "core/err.h"
 #include "demo/demo.h"
@@ -177,6 +178,11 @@ Test(clickindex, table)
     }
     int64_t one;
     cr_expect_eq(clickindex_at(ix, 10, 10, &one, 1), 1, "max is respected");
+    uint32_t slot;
+    struct store_parcel p;
+    cr_assert_eq(clickindex_at_slots(ix, 5, 5, &slot, 1), 1);
+    cr_expect_eq(clickindex_parcel(ix, slot, &p), LIS_ENOTFOUND, "added without a record");
+    cr_expect_eq(p.id, 1);
     clickindex_release(ix);
 }
 
@@ -270,6 +276,31 @@ static int on_at(void *ctx, const struct store_parcel *p)
     return 0;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The store's record of a parcel against the index's (ctx). */
+static int same_parcel(void *ctx, const struct store_parcel *p)
+{
+    const struct store_parcel *m = ctx;
+    cr_assert_eq(m->id, p->id);
+    cr_expect_eq(m->version, p->version, "parcel %lld", (long long)p->id);
+    cr_expect_str_eq(m->national_id, p->national_id);
+    cr_expect_str_eq(m->survey_commune, p->survey_commune);
+    cr_expect_str_eq(m->commune, p->commune);
+    cr_expect_str_eq(m->sheet, p->sheet);
+    cr_expect_str_eq(m->number, p->number);
+    cr_expect(memcmp(&m->area, &p->area, sizeof p->area) == 0, "area of %lld", (long long)p->id);
+    cr_expect(memcmp(&m->area_map, &p->area_map, sizeof p->area_map) == 0);
+    cr_expect(same_str(m->land_use, p->land_use));
+    cr_expect(same_str(m->address, p->address));
+    cr_expect(same_str(m->valid_from, p->valid_from));
+    cr_expect_null(m->valid_to);
+    return 0;
+}
+
 Test(clickindex, agrees_with_store, .timeout = 120)
 {
     struct buf err = BUF_INIT, ids = BUF_INIT;
@@ -308,6 +339,15 @@ Test(clickindex, agrees_with_store, .timeout = 120)
         for (int k = 0; k < n; k++)
             cr_assert_eq(got[k], want[k], "(%.3f, %.3f)", x, y);
         n ? hits++ : misses++;
+        /* the records: what the store says of each parcel, field by field */
+        uint32_t slots[16];
+        int ns = clickindex_at_slots(ix, x, y, slots, 16);
+        cr_assert_eq(ns, n);
+        for (int k = 0; k < ns; k++) {
+            struct store_parcel mine;
+            cr_assert_eq(clickindex_parcel(ix, slots[k], &mine), 0);
+            cr_assert_eq(store_parcel_get(s, mine.id, 0, same_parcel, &mine), 0);
+        }
     }
     cr_expect_gt(hits, 1000);
     cr_expect_gt(misses, 10);
