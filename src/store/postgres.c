@@ -46,10 +46,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_PARAMS 24
 #define PIPE_MAX 1024 /* pipelined writes before their results are read */
 #define CONNECT_TIMEOUT "3" /* seconds: a request during an outage waits at most this */
+#define TCP_USER_TIMEOUT "10000" /* ms: a query to a server that vanished (no reset, no
+                                    answer) fails after this instead of hanging */
+#define RETRY_MS 250        /* after a failed reconnection, calls fail at once for this long */
 
 enum layer { L_PARCELS, L_COMMUNES, L_PLANNING, L_COUNT };
 static const char *const layer_name[L_COUNT] = {"parcels", "communes", "planning_zones"};
@@ -339,6 +343,7 @@ struct pg {
     bool in_txn;            /* inside BEGIN .. COMMIT/ROLLBACK */
     bool prepared[S_COUNT]; /* on this connection; cleared by a reconnect */
     int piped;              /* registry writes sent in pipeline mode, results not read yet */
+    uint64_t retry_at;      /* monotonic ms before which no reconnection is tried */
     int version;            /* schema version (land.meta) */
     int srid;
     struct store_info meta; /* the fixed part of store_info */
@@ -583,6 +588,13 @@ static int pipe_flush(struct pg *q)
     return r;
 }
 
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* A usable connection, reconnecting when it was lost. */
 static int ready(struct pg *q)
 {
@@ -595,12 +607,18 @@ static int ready(struct pg *q)
         return 0;
     if (q->in_txn)
         return fail(q, LIS_EUNAVAIL, "the store connection was lost during a transaction");
+    /* a server that drops packets makes each attempt wait connect_timeout:
+     * between attempts, calls fail at once rather than stall their loop */
+    uint64_t now = now_ms();
+    if (now < q->retry_at)
+        return LIS_EUNAVAIL; /* the text of the last attempt stays */
     forget_prepared(q);
     PQreset(q->conn);
     if (PQstatus(q->conn) != CONNECTION_OK) {
         buf_reset(&q->err);
         buf_appendf(&q->err, "store unreachable: %s", PQerrorMessage(q->conn));
         one_line(&q->err);
+        q->retry_at = now_ms() + RETRY_MS;
         return LIS_EUNAVAIL;
     }
     return session_setup(q);
@@ -1041,8 +1059,9 @@ struct store *store_pg_open(const char *url, unsigned flags, const struct store_
     /* defaults first: what the URL says wins */
     const char *keys[] = {"connect_timeout", "application_name", "keepalives",
                           "keepalives_idle", "keepalives_interval", "keepalives_count",
-                          "dbname", NULL};
-    const char *vals[] = {CONNECT_TIMEOUT, "lis", "1", "10", "5", "3", url, NULL};
+                          "tcp_user_timeout", "dbname", NULL};
+    const char *vals[] = {CONNECT_TIMEOUT, "lis", "1", "10", "5", "3", TCP_USER_TIMEOUT, url,
+                          NULL};
     q->conn = PQconnectdbParams(keys, vals, 1);
     if (!q->conn || PQstatus(q->conn) != CONNECTION_OK) {
         buf_appendf(err, "store: cannot connect to PostgreSQL: %s",
