@@ -49,6 +49,9 @@ const struct http_route api_routes[] = {
      "parcels", NULL, true},
     {"GET", "/api/v1/openapi.json", api_h_openapi, api_p_none, "This OpenAPI 3 document",
      "meta", NULL, true},
+    {"GET", "/api/v1/portal", api_h_portal, api_p_none,
+     "The portal's settings for its web page: province, land office contact, base map", "meta",
+     NULL, true},
     {"GET", "/tiles/{layer}/{z}/{x}/{y}", api_h_tile, api_p_tile,
      "A Mapbox Vector Tile (y as 123.mvt); 204 when the tile is empty", "tiles",
      "/tiles/{layer}", true},
@@ -345,6 +348,24 @@ out:
     return rc;
 }
 
+/* The web page's settings (GET /api/v1/portal): what an operator configures
+ * about the province, its land office and the base map. Caller frees. */
+static char *portal_settings(const struct config *cfg, const struct store_info *info)
+{
+    json_t *o = json_pack(
+        "{s:{s:s,s:s,s:s}, s:{s:s,s:s,s:s,s:s,s:s,s:s}, s:{s:s,s:s}}",
+        "province", "code", info->province_code, "name", info->province_name, "crs", info->crs,
+        "office", "name_vi", config_get(cfg, "office_name"), "name_en",
+        config_get(cfg, "office_name_en"), "address_vi", config_get(cfg, "office_address"),
+        "address_en", config_get(cfg, "office_address_en"), "phone",
+        config_get(cfg, "office_phone"), "email", config_get(cfg, "office_email"), "basemap",
+        "url", config_get(cfg, "basemap_url"), "attribution",
+        config_get(cfg, "basemap_attribution"));
+    char *body = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    json_decref(o);
+    return body;
+}
+
 /* ------------------------------------------------------------- command */
 
 static void usage(FILE *f)
@@ -450,6 +471,7 @@ int api_serve_cmd(int argc, char **argv)
     a.tiles = tile_cache_new((size_t)tile_mb << 20, (double)MVT_BUFFER / MVT_EXTENT);
     if (prepare(&a, &err) != 0)
         goto fail;
+    a.portal_body = portal_settings(cfg, &a.info);
     for (size_t i = 0; i < api_nroutes && i < 64; i++)
         labels[i] = api_routes[i].metric ? api_routes[i].metric : api_routes[i].path;
     a.metrics = metrics_new(labels, (int)api_nroutes, (int)loops);
@@ -483,6 +505,7 @@ fail:
     code = 1;
 out:
     free(a.openapi_body);
+    free(a.portal_body);
     tile_cache_free(a.tiles);
     clickindex_shared_free(a.clicks);
     metrics_free(a.metrics);

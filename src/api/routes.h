@@ -52,6 +52,7 @@ struct api {
     long max_query_bytes;
     struct store_info info;       /* at start-up: the CRS every loop uses */
     char *openapi_body;           /* GET /openapi.json */
+    char *portal_body;            /* GET /portal: the page's settings */
     struct metrics *metrics;
     struct tile_cache *tiles;     /* gzipped tiles, shared by the loops (tiles.c) */
     const char *tile_cache_control; /* on tiles and TileJSON */
@@ -104,6 +105,7 @@ void api_h_parcel(void *t, h2o_req_t *req, const struct http_route *r, const str
 void api_h_planning(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_neighbours(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_openapi(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_portal(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_healthz(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_metrics(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 

@@ -14,7 +14,10 @@ async function get(path, opts = {}) {
   let json = null;
   const ct = r.headers.get('content-type') || '';
   if (ct.includes('json') && text) json = JSON.parse(text);
-  if (json && !path.startsWith('/api/v1/openapi.json')) seen.push({ path, json });
+  // The OpenAPI document and the portal's settings (the land office's public
+  // contact) are not parcel data: the basic-view walk leaves them out.
+  const notParcelData = ['/api/v1/openapi.json', '/api/v1/portal'];
+  if (json && !notParcelData.some((p) => path.startsWith(p))) seen.push({ path, json });
   return { status: r.status, headers: r.headers, text, json };
 }
 
@@ -116,6 +119,29 @@ describe('reference data', () => {
     assert.equal(r.json.status, 'ok');
     assert.ok(r.json.store.parcels > 0);
     assert.match(r.json.store.crs, /^EPSG:\d+$/);
+  });
+
+  it('GET /api/v1/portal gives the page its settings: province, land office, base map', async () => {
+    const r = await get('/api/v1/portal');
+    assert.equal(r.status, 200);
+    assert.equal(r.json.province.name, 'Lạng Sơn');
+    assert.equal(r.json.province.crs, 'EPSG:9215');
+    assert.match(r.json.office.name_vi, /Văn phòng Đăng ký đất đai/);
+    assert.equal(typeof r.json.office.phone, 'string');
+    assert.match(r.json.basemap.url, /\{z\}.*\{x\}.*\{y\}/);
+  });
+
+  it('the portal settings come from configuration', async () => {
+    const s2 = await startServer({ loops: 1, args: ['--set', 'office_phone=0205 3 800 000',
+      '--set', 'basemap_url='] });
+    try {
+      const r = await fetch(s2.base + '/api/v1/portal');
+      const j = await r.json();
+      assert.equal(j.office.phone, '0205 3 800 000');
+      assert.equal(j.basemap.url, '');
+    } finally {
+      assert.equal((await s2.stop()).code, 0);
+    }
   });
 
   it('GET /api/v1/communes lists units with their communes of survey', async () => {
@@ -541,6 +567,7 @@ describe('OpenAPI', () => {
     '/api/v1/parcels/{id}/planning': ['id'],
     '/api/v1/parcels/{id}/neighbours': ['id'],
     '/api/v1/openapi.json': [],
+    '/api/v1/portal': [],
     '/healthz': [],
     '/metrics': [],
     '/tiles/{layer}/{z}/{x}/{y}': ['layer', 'z', 'x', 'y'],

@@ -22,6 +22,7 @@ export const ARTIFACTS = join(root, 'tests', 'artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 export const PHONE = { width: 360, height: 740 };
+export const OFFICE_PHONE = '0205 3 000 111';
 export const DESKTOP = { width: 1280, height: 800 };
 
 // The demo store for this build of the binary, made once and kept.
@@ -58,7 +59,9 @@ function freePort() {
 async function startServer() {
   const port = await freePort();
   const proc = spawn(LIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', demoStore(),
-    '--loops', '2', '--set', 'access_log=off', '--set', `web_root=${WEB_ROOT}`],
+    '--loops', '2', '--set', 'access_log=off', '--set', `web_root=${WEB_ROOT}`,
+    // a configured land-office phone, which the contact page must show
+    '--set', `office_phone=${OFFICE_PHONE}`],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPortal, sampleParcels, cardFor, fold, geohashCentre, PHONE } from './helper.mjs';
+import { startPortal, sampleParcels, cardFor, fold, geohashCentre, PHONE, OFFICE_PHONE } from './helper.mjs';
 
 let portal;
 let sample; // parcels with an address, from several communes
@@ -375,12 +375,14 @@ test('the privacy policy page: our promises, version and date, both languages', 
   await page.close();
 });
 
-test('the contact page names the land office, from config.json', async () => {
+test('the contact page names the land office, from the server\'s configuration', async () => {
   const page = await portal.page('/contact.html', { viewport: PHONE });
-  const config = await (await fetch(`${portal.base}/config.json`)).json();
+  const config = await (await fetch(`${portal.base}/api/v1/portal`)).json();
   assert.equal(await page.locator('#office-name').innerText(), config.office.name_vi);
   assert.match(config.office.name_vi, /Văn phòng Đăng ký đất đai tỉnh Lạng Sơn/);
   assert.equal(await page.locator('#office-address').innerText(), config.office.address_vi);
+  assert.equal(config.office.phone, OFFICE_PHONE);
+  assert.equal(await page.locator('#office-phone').innerText(), OFFICE_PHONE);
   await portal.shot(page, 'contact-phone');
   await page.getByRole('button', { name: 'Switch to English' }).click();
   assert.equal(await page.locator('#office-name').innerText(), config.office.name_en);

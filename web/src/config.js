@@ -1,9 +1,9 @@
-// config — the page's settings, read from config.json beside index.html.
+// config — the page's settings.
 //
-// A deployment edits web/dist/config.json (or web/config.json before the
-// build) to point at another base map or to name its own land office; what
-// the file leaves out keeps the defaults below (Lạng Sơn's). The server has
-// no settings endpoint for these yet.
+// The server says what its operator configured (GET api/v1/portal: the
+// province, the land office's contact, the base map); config.json beside
+// index.html may add page-only settings (the first view). What neither gives
+// keeps the defaults below (Lạng Sơn's).
 const defaults = {
   province: 'Lạng Sơn',
   // The first view, until the communes layer tells the province's extent.
@@ -33,12 +33,26 @@ function merge(base, over) {
   return out;
 }
 
-export async function loadConfig() {
+async function fetchJson(url) {
   try {
-    const r = await fetch('config.json', { cache: 'no-cache' });
-    if (r.ok) return merge(defaults, await r.json());
+    const r = await fetch(url, { cache: 'no-cache' });
+    if (r.ok) return await r.json();
   } catch {
-    // no config.json: the defaults serve
+    // unreachable or not JSON: the defaults serve
   }
-  return defaults;
+  return null;
+}
+
+// The server's settings in the page's shape.
+function fromPortal(p) {
+  if (!p) return {};
+  const out = { office: p.office || {} };
+  if (p.province && p.province.name) out.province = p.province.name;
+  if (p.basemap) out.basemap = { url: p.basemap.url, attribution: p.basemap.attribution };
+  return out;
+}
+
+export async function loadConfig() {
+  const [file, portal] = await Promise.all([fetchJson('config.json'), fetchJson('api/v1/portal')]);
+  return merge(merge(defaults, file), fromPortal(portal));
 }

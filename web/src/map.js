@@ -118,6 +118,7 @@ export class PortalMap {
         transition: 0,
       }),
       zIndex: 0,
+      visible: Boolean(bm.url), // an operator may turn the base map off
     });
     this.basemap.getSource().on('tileloadend', () => this.basemapStats.loaded++);
     this.basemap.getSource().on('tileloaderror', () => this.basemapStats.failed++);
