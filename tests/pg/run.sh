@@ -2,7 +2,8 @@
 # tests/pg/run.sh — the PostgreSQL stage: a throw-away cluster (cluster.sh), then
 #   0. the store's unit tests on PostgreSQL (tests/unit/test_store_pg.c, via unit.test.mjs),
 #   1. the whole HTTP API suite (tests/api/) against it (LIS_TEST_STORE),
-#   2. same.test.mjs: the same 1,500 answers from a SQLite store and its PostgreSQL copy,
+#   2. same.test.mjs: the same 1,500 answers from a SQLite store and its PostgreSQL copy;
+#      cli.test.mjs: lis copy and lis migrate on both backends,
 #   3. scale.test.mjs: two lis serve behind nginx with one killed and restarted under load,
 #      PostgreSQL restarted under load (503s, then service without restarting lis serve),
 #      a streaming replica serving the public reads,
@@ -22,7 +23,7 @@ for p in $parts; do
   case $p in
     unit) files+=(tests/pg/unit.test.mjs) ;;
     api) files+=(tests/api/) ;;
-    same) files+=(tests/pg/same.test.mjs) ;;
+    same) files+=(tests/pg/same.test.mjs tests/pg/cli.test.mjs) ;;
     scale) files+=(tests/pg/scale.test.mjs) ;;
   esac
 done
