@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "http/respond.h"
 #include "http/server.h"
 #include "land/clickindex.h"
 #include "geo/mvt.h"
@@ -122,6 +123,14 @@ static void names_add(struct names *ns, const char *code, const char *name, cons
     snprintf(e->code, sizeof e->code, "%s", code);
     e->name = xstrdup(name ? name : "");
     e->kind = xstrdup(kind);
+    struct buf j = BUF_INIT;
+    buf_puts(&j, "{\"code\":");
+    http_json_str(&j, e->code);
+    buf_puts(&j, ",\"name\":");
+    http_json_str(&j, e->name);
+    buf_putc(&j, '}');
+    e->ref_json_len = j.len;
+    e->ref_json = buf_detach(&j);
 }
 
 static int on_unit(void *ctx, const struct store_commune *c)
@@ -158,6 +167,7 @@ static void names_free(struct api_name *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
         free(v[i].kind);
+        free(v[i].ref_json);
     }
     free(v);
 }

@@ -20,6 +20,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -97,8 +98,15 @@ const struct http_param api_p_id_geometry[] = {
 
 /* --------------------------------------------------------- writing JSON */
 
+/* A string literal appended without strlen (the hot path writes many). */
+#define PUT(b, lit) buf_append((b), lit, sizeof(lit) - 1)
+
 static void name_ref(struct buf *b, const char *code, const struct api_name *n)
 {
+    if (n && n->ref_json) { /* made when the names were loaded */
+        buf_append(b, n->ref_json, n->ref_json_len);
+        return;
+    }
     buf_puts(b, "{\"code\":");
     http_json_str(b, code);
     buf_puts(b, ",\"name\":");
@@ -106,9 +114,55 @@ static void name_ref(struct buf *b, const char *code, const struct api_name *n)
     buf_putc(b, '}');
 }
 
+/* The land-use table's entries as answers write them, made once (the table
+ * is static): a map click then copies bytes instead of escaping names. */
+struct use_json {
+    const char *code;
+    size_t code_len;
+    char *json;
+    size_t len;
+};
+static struct use_json *use_json;
+static size_t nuse_json;
+static pthread_once_t use_json_once = PTHREAD_ONCE_INIT;
+
+static void use_entry(struct buf *b, const char *code, const struct landuse *u)
+{
+    buf_puts(b, "{\"code\":");
+    http_json_str(b, code);
+    buf_puts(b, ",\"name_vi\":");
+    http_json_str(b, u ? u->name_vi : NULL);
+    buf_puts(b, ",\"name_en\":");
+    http_json_str(b, u ? u->name_en : NULL);
+    buf_putc(b, '}');
+}
+
+static void use_json_make(void)
+{
+    const struct landuse *all = landuse_all(&nuse_json);
+    use_json = xcalloc(nuse_json, sizeof *use_json);
+    for (size_t i = 0; i < nuse_json; i++) {
+        struct buf j = BUF_INIT;
+        use_entry(&j, all[i].code, &all[i]);
+        use_json[i].code = all[i].code;
+        use_json[i].code_len = strlen(all[i].code);
+        use_json[i].len = j.len;
+        use_json[i].json = buf_detach(&j);
+    }
+}
+
+static const struct use_json *use_json_find(const char *code, size_t n)
+{
+    for (size_t i = 0; i < nuse_json; i++)
+        if (use_json[i].code_len == n && memcmp(use_json[i].code, code, n) == 0)
+            return &use_json[i];
+    return NULL;
+}
+
 /* "ODT+CLN" → [{"code":"ODT",...},{"code":"CLN",...}] */
 static void land_uses(struct buf *b, const char *s)
 {
+    pthread_once(&use_json_once, use_json_make);
     buf_putc(b, '[');
     bool first = true;
     while (s && *s) {
@@ -116,19 +170,17 @@ static void land_uses(struct buf *b, const char *s)
         size_t n = plus ? (size_t)(plus - s) : strlen(s);
         char code[STORE_CODE_MAX];
         if (n > 0 && n < sizeof code) {
-            memcpy(code, s, n);
-            code[n] = '\0';
-            const struct landuse *u = landuse_find(code);
             if (!first)
                 buf_putc(b, ',');
             first = false;
-            buf_puts(b, "{\"code\":");
-            http_json_str(b, code);
-            buf_puts(b, ",\"name_vi\":");
-            http_json_str(b, u ? u->name_vi : NULL);
-            buf_puts(b, ",\"name_en\":");
-            http_json_str(b, u ? u->name_en : NULL);
-            buf_putc(b, '}');
+            const struct use_json *j = use_json_find(s, n);
+            if (j) {
+                buf_append(b, j->json, j->len);
+            } else {
+                memcpy(code, s, n);
+                code[n] = '\0';
+                use_entry(b, code, NULL);
+            }
         }
         s = plus ? plus + 1 : s + n;
     }
@@ -150,35 +202,35 @@ static void parcel_json(struct api_thread *t, const struct store_parcel *p, bool
                         bool open, struct buf *b)
 {
     const struct api_ref *a = &t->ref;
-    buf_puts(b, "{\"view\":\"basic\",\"id\":");
+    PUT(b, "{\"view\":\"basic\",\"id\":");
     http_json_int(b, p->id);
-    buf_puts(b, ",\"national_id\":");
+    PUT(b, ",\"national_id\":");
     http_json_str(b, p->national_id[0] ? p->national_id : NULL);
-    buf_puts(b, ",\"commune_of_survey\":");
+    PUT(b, ",\"commune_of_survey\":");
     name_ref(b, p->survey_commune, api_survey(a, p->survey_commune));
-    buf_puts(b, ",\"commune\":");
+    PUT(b, ",\"commune\":");
     name_ref(b, p->commune, api_unit(a, p->commune));
-    buf_puts(b, ",\"sheet\":");
+    PUT(b, ",\"sheet\":");
     http_json_str(b, p->sheet);
-    buf_puts(b, ",\"number\":");
+    PUT(b, ",\"number\":");
     http_json_str(b, p->number);
-    buf_puts(b, ",\"area\":");
+    PUT(b, ",\"area\":");
     if (isfinite(p->area) && p->area > 0)
         http_json_fixed(b, p->area, 1);
     else
-        buf_puts(b, "null"); /* no legal area recorded */
-    buf_puts(b, ",\"area_map\":");
+        PUT(b, "null"); /* no legal area recorded */
+    PUT(b, ",\"area_map\":");
     http_json_fixed(b, p->area_map, 1);
-    buf_puts(b, ",\"land_use\":");
+    PUT(b, ",\"land_use\":");
     land_uses(b, p->land_use);
-    buf_puts(b, ",\"address\":");
+    PUT(b, ",\"address\":");
     http_json_str(b, p->address);
-    buf_puts(b, ",\"version\":");
+    PUT(b, ",\"version\":");
     http_json_int(b, p->version);
-    buf_puts(b, ",\"valid_from\":");
+    PUT(b, ",\"valid_from\":");
     http_json_str(b, p->valid_from);
     if (geometry) {
-        buf_puts(b, ",\"geometry\":");
+        PUT(b, ",\"geometry\":");
         geometry_json(t, p->wkb, p->wkb_len, b);
     }
     if (!open)

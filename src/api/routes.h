@@ -26,6 +26,8 @@ struct api_name {
     char code[STORE_CODE_MAX];
     char *name;
     char *kind; /* current units: "ward"/"commune"; NULL for communes of survey */
+    char *ref_json; /* {"code":...,"name":...} as parcel answers write it (map clicks) */
+    size_t ref_json_len;
 };
 
 /* What parcel answers refer to, read from the store: its summary and extent,

@@ -101,13 +101,31 @@ void http_send_json(h2o_req_t *req, json_t *doc, const char *cache_control)
     free(body);
 }
 
+/* How many leading bytes of s, in whole 8-byte words, need no escape (none
+ * below 0x20, no '"', no '\\'): each test is exact for "is there such a
+ * byte in the word", so a word that passes is copied as it is. */
+static size_t plain_words(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, q, k;
+        memcpy(&w, s + i, 8);
+        q = w ^ (ones * '"');
+        k = w ^ (ones * '\\');
+        if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((k - ones) & ~k)) & highs)
+            break;
+    }
+    return i;
+}
+
 void http_json_strn(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     buf_reserve(b, n + 2);
     buf_putc(b, '"');
     size_t run = 0; /* start of the pending run of bytes that need no escape */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = plain_words(s, n); i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
@@ -157,9 +175,10 @@ void http_json_int(struct buf *b, int64_t v)
     } while (u);
     if (v < 0)
         tmp[n++] = '-';
-    buf_reserve(b, (size_t)n);
-    while (n)
-        buf_putc(b, tmp[--n]);
+    char out[24];
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    buf_append(b, out, (size_t)n);
 }
 
 void http_json_fixed(struct buf *b, double v, int decimals)
