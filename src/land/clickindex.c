@@ -781,7 +781,10 @@ static void *build_main(void *arg)
     struct clickindex *ix = NULL;
     uint64_t t0 = now_ms();
     struct store *s = store_open(sh->url, STORE_READ, NULL, &err);
-    if (s)
+    /* one pass over every page: a page cache would only add to our peak memory */
+    if (s && store_set_memory(s, 4, 0) != 0)
+        buf_appendf(&err, "%s", store_errmsg(s));
+    else if (s)
         ix = clickindex_load(s, &sh->cancel, &err);
     store_close(s);
     malloc_trim(0); /* what the load freed goes back to the system, not to a thread arena */
