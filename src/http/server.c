@@ -46,6 +46,9 @@ struct loop {
     pthread_t thread;
     bool stopping;
     long inflight;
+    char log_path[64];  /* the path on_log last looked up, and its route: a */
+    size_t log_path_len; /* busy server answers the same few paths, and the */
+    int log_route;       /* route depends on the path alone */
 };
 
 struct server {
@@ -155,8 +158,18 @@ static void on_log(h2o_logger_t *self, h2o_req_t *req)
     int64_t us = (int64_t)(now.tv_sec - t0->tv_sec) * 1000000 + (now.tv_usec - t0->tv_usec);
     if (t0->tv_sec == 0 || us < 0)
         us = 0;
-    int route = http_route_find(srv->o->routes, srv->o->nroutes, req->path_normalized.base,
-                                req->path_normalized.len);
+    h2o_iovec_t path = req->path_normalized;
+    int route;
+    if (path.len == l->log_path_len && path.len && memcmp(path.base, l->log_path, path.len) == 0) {
+        route = l->log_route;
+    } else {
+        route = http_route_find(srv->o->routes, srv->o->nroutes, path.base, path.len);
+        if (path.len <= sizeof l->log_path) {
+            memcpy(l->log_path, path.base, path.len);
+            l->log_path_len = path.len;
+            l->log_route = route;
+        }
+    }
     if (srv->o->metrics)
         metrics_observe(srv->o->metrics, l->index, route, req->res.status, (uint64_t)us);
     if (l->inflight > 0)
