@@ -36,6 +36,7 @@
 #define PAGE 10000       /* parcels read per store call while loading */
 #define RETRY_MS 10000   /* after a failed build, wait this long before the next */
 #define NONE UINT32_MAX  /* a NULL string */
+#define COORD_MAX 1e30   /* beyond any map, well inside float range */
 
 enum { S_SURVEY, S_COMMUNE, S_SHEET, S_NUMBER, S_LAND_USE, S_ADDRESS, S_VALID_FROM, S_COUNT };
 
@@ -150,8 +151,8 @@ static bool ring(struct rd *r, struct pass *ps, uint32_t n, size_t step)
         n--; /* the closing point: the ring test closes rings itself */
     for (uint32_t i = 0; i < n; i++) {
         double x = ld64(p + i * step, r->swap), y = ld64(p + i * step + 8, r->swap);
-        if (!isfinite(x) || !isfinite(y))
-            return false;
+        if (!(fabs(x) < COORD_MAX) || !(fabs(y) < COORD_MAX))
+            return false; /* also NaN; floats must hold the box */
         if (!ps->emit) {
             ps->minx = fmin(ps->minx, x);
             ps->miny = fmin(ps->miny, y);
@@ -593,8 +594,8 @@ static bool holds(const struct fbox *b, float x0, float x1, float y0, float y1)
 
 int clickindex_at_slots(const struct clickindex *ix, double x, double y, uint32_t *slots, int max)
 {
-    if (!ix || ix->n == 0 || max <= 0 || !isfinite(x) || !isfinite(y))
-        return 0;
+    if (!ix || ix->n == 0 || max <= 0 || !(fabs(x) < COORD_MAX) || !(fabs(y) < COORD_MAX))
+        return 0; /* no parcel lies out there (and floats could not say so) */
     float x0 = down(x), x1 = up(x), y0 = down(y), y1 = up(y);
     int found = 0, top = ix->levels - 1;
     /* depth-first: (level, node) pairs; at most NODE per level are pending */

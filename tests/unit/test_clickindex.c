@@ -15,6 +15,7 @@
 
 #include <criterion/criterion.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,8 @@ static const struct point_case points[] = {
     {"triangle-hypotenuse", 105, 5, {6}},
     {"triangle-beyond", 106, 6, {0}},
     {"far-away", -1e7, -1e7, {0}},
+    {"beyond-floats", 1e300, 5, {0}},
+    {"not-a-number", NAN, 5, {0}},
 };
 
 Test(clickindex, table)
