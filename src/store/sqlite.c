@@ -94,6 +94,7 @@ enum stmt_id {
     S_PARCEL_GET,
     S_PARCEL_NID,
     S_PARCEL_SCAN,
+    S_PARCEL_SCAN_MERC,
     S_PARCEL_BOX,
     S_PARCEL_MBOX,
     S_PARCEL_MBOX_AFTER,
@@ -158,6 +159,11 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_PARCEL_GET] = "SELECT " PCOLS " FROM parcels p WHERE p.fid = ?1",
     [S_PARCEL_NID] = "SELECT " PCOLS " FROM parcels p WHERE p.national_id = ?1",
     [S_PARCEL_SCAN] = "SELECT " PCOLS " FROM parcels p WHERE p.fid > ?1 ORDER BY p.fid LIMIT ?2",
+    /* whole-store readers (the click index, copies) want the Web-Mercator copy
+     * of every row: a join, not a lookup statement per row */
+    [S_PARCEL_SCAN_MERC] = "SELECT " PCOLS ", m.geom FROM parcels p"
+                           " LEFT JOIN parcel_mercator m ON m.id = p.fid"
+                           " WHERE p.fid > ?1 ORDER BY p.fid LIMIT ?2",
     [S_PARCEL_BOX] = "SELECT " PCOLS " FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id"
                      " WHERE r.minx <= ?3 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?2"
                      " ORDER BY p.fid LIMIT ?5",
@@ -1524,7 +1530,10 @@ static int each_parcel(struct sq *q, sqlite3_stmt *st, unsigned want, store_parc
         p.valid_to = col_text(st, 12);
         if (want & STORE_WANT_GEOM)
             p.wkb = col_wkb(st, PC_GEOM, &p.wkb_len);
-        if ((want & STORE_WANT_MERCATOR) && !p.valid_to) {
+        if ((want & STORE_WANT_MERCATOR) && sqlite3_column_count(st) > PC_MERCATOR) {
+            p.wkb_mercator = sqlite3_column_blob(st, PC_MERCATOR); /* joined in */
+            p.wkb_mercator_len = (size_t)sqlite3_column_bytes(st, PC_MERCATOR);
+        } else if ((want & STORE_WANT_MERCATOR) && !p.valid_to) {
             if (!(m = acquire(q, S_MERC_GET)))
                 return LIS_EIO;
             sqlite3_bind_int64(m, 1, p.id);
@@ -1603,12 +1612,13 @@ static int sq_parcels_scan(struct store *s, int64_t after, int limit, unsigned w
                            store_parcel_cb cb, void *ctx)
 {
     struct sq *q = (struct sq *)s;
-    sqlite3_stmt *st = acquire(q, S_PARCEL_SCAN);
+    enum stmt_id id = want & STORE_WANT_MERCATOR ? S_PARCEL_SCAN_MERC : S_PARCEL_SCAN;
+    sqlite3_stmt *st = acquire(q, id);
     if (!st)
         return LIS_EIO;
     sqlite3_bind_int64(st, 1, after);
     sqlite3_bind_int(st, 2, limit);
-    return parcel_query(q, S_PARCEL_SCAN, st, want, cb, ctx, false);
+    return parcel_query(q, id, st, want, cb, ctx, false);
 }
 
 static int sq_parcels_in_box(struct store *s, const double box[4], unsigned want, int limit,
