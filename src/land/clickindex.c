@@ -1,9 +1,11 @@
 /* clickindex — see clickindex.h.
  *
- * Layout. Parcels are numbered in Hilbert order of their box centres after
- * finish(); for parcel i, ids[i] is its id, boxes[i] its float box (rounded
- * outwards, so it always holds the true outline) and shape[i] where its
- * outline starts in `words`. An outline is a run of 32-bit words:
+ * Layout. Parcels are numbered (slots) in Hilbert order of their box centres
+ * after finish(); for slot i, ids[i] is the parcel's id, tree[i] its float
+ * box (rounded outwards, so it always holds the true outline), recs[i] its
+ * basic-view record (strings as offsets into one pool where each distinct
+ * value is kept once: addresses, dates and codes repeat a lot) and shape[i]
+ * where its outline starts in `words`. An outline is a run of 32-bit words:
  *
  *     npolys, then per polygon: nrings, then per ring: npts, npts (x, y) floats
  *
@@ -726,7 +728,7 @@ static int on_parcel(void *ctx, const struct store_parcel *p)
     return 0;
 }
 
-struct clickindex *clickindex_load(struct store *s, const volatile int *cancel, struct buf *err)
+struct clickindex *clickindex_load(struct store *s, atomic_int *cancel, struct buf *err)
 {
     struct store_info info;
     struct load l = {clickindex_builder_new(), 0};
@@ -737,7 +739,7 @@ struct clickindex *clickindex_load(struct store *s, const volatile int *cancel, 
     if (info.parcels > 0) /* no doubling: the arrays are the index's peak memory */
         reserve(l.b, (size_t)info.parcels + info.parcels / 64 + 16);
     for (;;) {
-        if (cancel && *cancel) {
+        if (cancel && atomic_load(cancel)) {
             buf_puts(err, "cancelled");
             goto fail;
         }
@@ -764,7 +766,7 @@ struct clickindex_shared {
     bool building;          /* a build thread runs */
     bool joinable;          /* `thread` has to be joined */
     pthread_t thread;
-    volatile int cancel;
+    atomic_int cancel;      /* set by free(): the build stops at its next page */
     uint64_t failed_ms;     /* when the last build failed; 0 when none did */
 };
 
@@ -793,7 +795,7 @@ static void *build_main(void *arg)
         log_info("click index: %zu parcels, %.1f MB, built in %.1f s for change %lld",
                  ix->n, (double)clickindex_bytes(ix) / 1048576, (double)(now_ms() - t0) / 1000,
                  (long long)ix->seq);
-    else if (!sh->cancel)
+    else if (!atomic_load(&sh->cancel))
         log_warn("click index: %s (map clicks go to the store)", buf_cstr(&err));
     buf_free(&err);
 
@@ -822,7 +824,7 @@ void clickindex_shared_free(struct clickindex_shared *sh)
 {
     if (!sh)
         return;
-    sh->cancel = 1;
+    atomic_store(&sh->cancel, 1);
     pthread_mutex_lock(&sh->mu);
     bool join = sh->joinable;
     sh->joinable = false;
@@ -847,7 +849,8 @@ struct clickindex *clickindex_shared_get(struct clickindex_shared *sh, int64_t s
         goto out;
     clickindex_release(sh->cur); /* stale: the readers' references keep it while they need it */
     sh->cur = NULL;
-    if (sh->building || sh->cancel || (sh->failed_ms && now_ms() - sh->failed_ms < RETRY_MS))
+    if (sh->building || atomic_load(&sh->cancel) ||
+        (sh->failed_ms && now_ms() - sh->failed_ms < RETRY_MS))
         goto out;
     if (sh->joinable) /* the last build has ended: reap it */
         pthread_join(sh->thread, NULL);

@@ -25,6 +25,7 @@
 #include "core/buf.h"
 #include "store/store.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,7 +53,7 @@ struct clickindex *clickindex_builder_finish(struct clickindex_builder *b, int64
  * makes the index stale at once, never wrongly current). `cancel`, when not
  * NULL, is read between pages: non-zero stops the load. Returns NULL with the
  * reason in err on failure or cancel. Caller releases with clickindex_release(). */
-struct clickindex *clickindex_load(struct store *s, const volatile int *cancel, struct buf *err);
+struct clickindex *clickindex_load(struct store *s, atomic_int *cancel, struct buf *err);
 
 /* References: an index starts with one; the last release frees it.
  * Safe from any thread. clickindex_release(NULL) is a no-op. */
