@@ -46,6 +46,10 @@ struct loop {
     pthread_t thread;
     bool stopping;
     long inflight;
+    const struct http_route *match_route; /* the last literal route on_req matched, */
+    char match_path[64];                  /* for this path and method: a busy server */
+    size_t match_path_len;                /* answers the same few over and over */
+    char match_method[8];
     char log_path[64];  /* the path on_log last looked up, and its route: a */
     size_t log_path_len; /* busy server answers the same few paths, and the */
     int log_route;       /* route depends on the path alone */
@@ -101,8 +105,24 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
     l->inflight++;
     memset(&args, 0, sizeof args);
-    enum http_match m =
-        http_route_match(o->routes, o->nroutes, req, &route, &args, &bad, &detail, &allow);
+    enum http_match m;
+    h2o_iovec_t path = req->path_normalized;
+    if (l->match_route && path.len == l->match_path_len &&
+        memcmp(path.base, l->match_path, path.len) == 0 &&
+        h2o_memis(req->method.base, req->method.len, l->match_method, strlen(l->match_method))) {
+        route = l->match_route; /* a literal path: nothing to extract, same answer */
+        m = HTTP_MATCH_OK;
+    } else {
+        m = http_route_match(o->routes, o->nroutes, req, &route, &args, &bad, &detail, &allow);
+        if (m == HTTP_MATCH_OK && !strchr(route->path, '{') && path.len <= sizeof l->match_path &&
+            req->method.len < sizeof l->match_method) {
+            memcpy(l->match_path, path.base, path.len);
+            l->match_path_len = path.len;
+            memcpy(l->match_method, req->method.base, req->method.len);
+            l->match_method[req->method.len] = '\0';
+            l->match_route = route;
+        }
+    }
     if (m == HTTP_MATCH_NO_PATH && srv->static_files && !has_prefix(req->path_normalized, "/api/")) {
         buf_free(&detail);
         buf_free(&allow);
