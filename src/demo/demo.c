@@ -191,41 +191,24 @@ static int cmp_former(const void *a, const void *b)
 
 /* ---- GeoJSON rings to WKB ---- */
 
-static void put_u32(struct buf *b, uint32_t v)
-{
-    uint8_t c[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    buf_append(b, c, 4);
-}
-
-static void put_f64(struct buf *b, double d)
-{
-    uint64_t u;
-    uint8_t c[8];
-    memcpy(&u, &d, 8);
-    for (int i = 0; i < 8; i++)
-        c[i] = (uint8_t)(u >> (8 * i));
-    buf_append(b, c, 8);
-}
-
 static int polygon_wkb(json_t *rings, struct buf *out)
 {
     if (!json_is_array(rings) || json_array_size(rings) == 0)
         return LIS_EINVAL;
-    buf_putc(out, 1);
-    put_u32(out, 3);
-    put_u32(out, (uint32_t)json_array_size(rings));
+    geo_wkb_put_header(out, 3);
+    geo_wkb_put_u32(out, (uint32_t)json_array_size(rings));
     size_t i, j;
     json_t *ring, *pt;
     json_array_foreach(rings, i, ring) {
         if (!json_is_array(ring) || json_array_size(ring) < 4)
             return LIS_EINVAL;
-        put_u32(out, (uint32_t)json_array_size(ring));
+        geo_wkb_put_u32(out, (uint32_t)json_array_size(ring));
         json_array_foreach(ring, j, pt) {
             if (!json_is_array(pt) || json_array_size(pt) < 2 ||
                 !json_is_number(json_array_get(pt, 0)) || !json_is_number(json_array_get(pt, 1)))
                 return LIS_EINVAL;
-            put_f64(out, json_number_value(json_array_get(pt, 0)));
-            put_f64(out, json_number_value(json_array_get(pt, 1)));
+            geo_wkb_put_f64(out, json_number_value(json_array_get(pt, 0)));
+            geo_wkb_put_f64(out, json_number_value(json_array_get(pt, 1)));
         }
     }
     return 0;
@@ -268,9 +251,8 @@ static int read_boundaries(struct source *s, const char *dir, struct buf *err)
         } else if (strcmp(type, "MultiPolygon") == 0 && json_is_array(coords)) {
             size_t j;
             json_t *poly;
-            buf_putc(&u->wkb, 1);
-            put_u32(&u->wkb, 6);
-            put_u32(&u->wkb, (uint32_t)json_array_size(coords));
+            geo_wkb_put_header(&u->wkb, 6);
+            geo_wkb_put_u32(&u->wkb, (uint32_t)json_array_size(coords));
             json_array_foreach(coords, j, poly) {
                 if ((rc = polygon_wkb(poly, &u->wkb)) != 0)
                     break;
@@ -1372,13 +1354,12 @@ static void rect_wkb(double cx, double cy, double len, double wid, double ang, s
                         {0, 0}};
     pts[4][0] = pts[0][0];
     pts[4][1] = pts[0][1];
-    buf_putc(out, 1);
-    put_u32(out, 3);
-    put_u32(out, 1);
-    put_u32(out, 5);
+    geo_wkb_put_header(out, 3);
+    geo_wkb_put_u32(out, 1);
+    geo_wkb_put_u32(out, 5);
     for (int i = 0; i < 5; i++) {
-        put_f64(out, pts[i][0]);
-        put_f64(out, pts[i][1]);
+        geo_wkb_put_f64(out, pts[i][0]);
+        geo_wkb_put_f64(out, pts[i][1]);
     }
 }
 

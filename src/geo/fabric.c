@@ -8,6 +8,8 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "geo/geo.h"
+#include "geo/wkb_internal.h"
 
 #include <geos_c.h>
 #include <math.h>
@@ -109,41 +111,6 @@ static double rrange(uint64_t *s, double a, double b)
     return a + (b - a) * runif(s);
 }
 
-/* --------------------------------------------------------------------- WKB */
-
-static void put_u32(struct buf *b, uint32_t v)
-{
-    uint8_t c[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    buf_append(b, c, 4);
-}
-
-static void put_f64(struct buf *b, double d)
-{
-    uint64_t u;
-    uint8_t c[8];
-    memcpy(&u, &d, 8);
-    for (int i = 0; i < 8; i++)
-        c[i] = (uint8_t)(u >> (8 * i));
-    buf_append(b, c, 8);
-}
-
-static uint32_t get_u32(const uint8_t *p, bool le)
-{
-    if (le)
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
-}
-
-static double get_f64(const uint8_t *p, bool le)
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)p[le ? i : 7 - i] << (8 * i);
-    double d;
-    memcpy(&d, &u, 8);
-    return d;
-}
-
 /* ---------------------------------------------------------- convex pieces */
 
 /* A convex polygon, counter-clockwise, without the closing vertex. */
@@ -202,13 +169,12 @@ static double cp_dist(const struct cpoly *p, double px, double py)
 
 static void cp_wkb(const struct cpoly *p, struct buf *b)
 {
-    buf_putc(b, 1);
-    put_u32(b, 3);
-    put_u32(b, 1);
-    put_u32(b, (uint32_t)p->n + 1);
+    geo_wkb_put_header(b, 3);
+    geo_wkb_put_u32(b, 1);
+    geo_wkb_put_u32(b, (uint32_t)p->n + 1);
     for (int i = 0; i <= p->n; i++) {
-        put_f64(b, p->x[i % p->n]);
-        put_f64(b, p->y[i % p->n]);
+        geo_wkb_put_f64(b, p->x[i % p->n]);
+        geo_wkb_put_f64(b, p->y[i % p->n]);
     }
 }
 
@@ -965,14 +931,14 @@ int fabric_split(const uint8_t *wkb, size_t len, double frac, struct buf *a, str
     if (len < 13 || (wkb[0] != 0 && wkb[0] != 1))
         return LIS_EINVAL;
     bool le = wkb[0] == 1;
-    if (get_u32(wkb + 1, le) != 3 || get_u32(wkb + 5, le) != 1)
+    if (geo__get_u32(wkb + 1, le) != 3 || geo__get_u32(wkb + 5, le) != 1)
         return LIS_EINVAL;
-    uint32_t np = get_u32(wkb + 9, le);
+    uint32_t np = geo__get_u32(wkb + 9, le);
     if (np < 4 || np - 1 > MAXV - 2 || len < 13 + (size_t)np * 16)
         return LIS_EINVAL;
     struct cpoly p = {0};
     for (uint32_t i = 0; i + 1 < np; i++)
-        push(&p, get_f64(wkb + 13 + 16 * i, le), get_f64(wkb + 21 + 16 * i, le));
+        push(&p, geo__get_f64(wkb + 13 + 16 * i, le), geo__get_f64(wkb + 21 + 16 * i, le));
     if (cp_area(&p) < 0) { /* clockwise: turn it round */
         struct cpoly q = {0};
         for (int i = p.n - 1; i >= 0; i--)

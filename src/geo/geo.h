@@ -104,6 +104,12 @@ int geo_wkb_geojson(const uint8_t *wkb, size_t len, int decimals, struct buf *ou
 int geo_wkb_each_point(const uint8_t *wkb, size_t len,
                        int (*fn)(void *ctx, int polygon, int ring, int index, double x, double y),
                        void *ctx);
+/* Writers for WKB built by hand, in the one form LIS passes around (ISO,
+ * little endian, 2D): a geometry header (byte-order mark and type code), then
+ * counts and coordinates in the order the type wants them. */
+void geo_wkb_put_header(struct buf *out, uint32_t type);
+void geo_wkb_put_u32(struct buf *out, uint32_t v);
+void geo_wkb_put_f64(struct buf *out, double v);
 
 /* ---- GeoPackage geometry blobs (GeoPackage 1.3, §2.1.3) ---- */
 

@@ -10,6 +10,7 @@
 #include "geo/geo.h"
 
 #include "core/err.h"
+#include "geo/wkb_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -18,22 +19,6 @@
 #define FLAG_EMPTY 0x10u
 #define ENV_SHIFT 1
 #define ENV_MASK 0x07u
-
-static void put_le32(struct buf *out, uint32_t v)
-{
-    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    buf_append(out, b, 4);
-}
-
-static void put_le_double(struct buf *out, double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(u >> (8 * i));
-    buf_append(out, b, 8);
-}
 
 void geo_gpkg_encode(int32_t srs_id, const uint8_t *wkb, size_t len, struct buf *out)
 {
@@ -46,33 +31,15 @@ void geo_gpkg_encode(int32_t srs_id, const uint8_t *wkb, size_t len, struct buf 
         flags |= FLAG_EMPTY; /* readable but without a single finite vertex */
     uint8_t head[4] = {'G', 'P', 0, flags};
     buf_append(out, head, 4);
-    put_le32(out, (uint32_t)srs_id);
+    geo_wkb_put_u32(out, (uint32_t)srs_id);
     if (has_env) {
         /* The header's order is minx, maxx, miny, maxy. */
-        put_le_double(out, box.minx);
-        put_le_double(out, box.maxx);
-        put_le_double(out, box.miny);
-        put_le_double(out, box.maxy);
+        geo_wkb_put_f64(out, box.minx);
+        geo_wkb_put_f64(out, box.maxx);
+        geo_wkb_put_f64(out, box.miny);
+        geo_wkb_put_f64(out, box.maxy);
     }
     buf_append(out, wkb, len);
-}
-
-static uint32_t ld32(const uint8_t *p, bool little)
-{
-    return little ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                        (uint32_t)p[3] << 24
-                  : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 |
-                        (uint32_t)p[0] << 24;
-}
-
-static double ld_double(const uint8_t *p, bool little)
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)p[little ? i : 7 - i] << (8 * i);
-    double d;
-    memcpy(&d, &u, 8);
-    return d;
 }
 
 int geo_gpkg_decode(const uint8_t *blob, size_t len, const uint8_t **wkb, size_t *wkblen,
@@ -94,7 +61,7 @@ int geo_gpkg_decode(const uint8_t *blob, size_t len, const uint8_t **wkb, size_t
     if (wkblen)
         *wkblen = len - head;
     if (srs_id)
-        *srs_id = (int32_t)ld32(blob + 4, little);
+        *srs_id = (int32_t)geo__get_u32(blob + 4, little);
     if (empty)
         *empty = flags & FLAG_EMPTY;
     if (env) {
@@ -102,10 +69,10 @@ int geo_gpkg_decode(const uint8_t *blob, size_t len, const uint8_t **wkb, size_t
          * may carry an envelope of NaNs; then the WKB decides. */
         struct geo_box b = {NAN, NAN, NAN, NAN};
         if (kind) {
-            b.minx = ld_double(blob + 8, little);
-            b.maxx = ld_double(blob + 16, little);
-            b.miny = ld_double(blob + 24, little);
-            b.maxy = ld_double(blob + 32, little);
+            b.minx = geo__get_f64(blob + 8, little);
+            b.maxx = geo__get_f64(blob + 16, little);
+            b.miny = geo__get_f64(blob + 24, little);
+            b.maxy = geo__get_f64(blob + 32, little);
         }
         if (!kind || isnan(b.minx) || isnan(b.maxx) || isnan(b.miny) || isnan(b.maxy)) {
             if (geo_wkb_envelope(blob + head, len - head, &b))

@@ -584,16 +584,23 @@ int geo_wkb_geojson(const uint8_t *wkb, size_t len, int decimals, struct buf *ou
 
 /* ---- normalised copy (see wkb_internal.h) ---- */
 
-static void out_u32(struct buf *out, uint32_t v)
+void geo_wkb_put_u32(struct buf *out, uint32_t v)
 {
     uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
     buf_append(out, b, 4);
 }
 
-static void out_hdr(struct buf *out, int type)
+void geo_wkb_put_f64(struct buf *out, double v)
+{
+    uint8_t b[8];
+    geo__put(b, v);
+    buf_append(out, b, 8);
+}
+
+void geo_wkb_put_header(struct buf *out, uint32_t type)
 {
     buf_putc(out, 1);
-    out_u32(out, (uint32_t)type);
+    geo_wkb_put_u32(out, type);
 }
 
 /* Copy n vertices as little-endian x,y and hand them to fn. */
@@ -623,7 +630,7 @@ static int copy2d(struct rd *r, int depth, struct buf *out, geo__seq_fn fn, void
     int rc = read_header(r, &h);
     if (rc)
         return rc;
-    out_hdr(out, h.type);
+    geo_wkb_put_header(out, (uint32_t)h.type);
     uint32_t n, m;
     switch (h.type) {
     case WKB_POINT:
@@ -633,16 +640,16 @@ static int copy2d(struct rd *r, int depth, struct buf *out, geo__seq_fn fn, void
     case WKB_LINESTRING:
         if ((rc = read_count(r, &h, h.step, &n)))
             return rc;
-        out_u32(out, n);
+        geo_wkb_put_u32(out, n);
         return out_seq(r, &h, n, out, fn, ctx);
     case WKB_POLYGON:
         if ((rc = read_count(r, &h, 4, &n)))
             return rc;
-        out_u32(out, n);
+        geo_wkb_put_u32(out, n);
         for (uint32_t i = 0; i < n; i++) {
             if ((rc = read_count(r, &h, h.step, &m)))
                 return rc;
-            out_u32(out, m);
+            geo_wkb_put_u32(out, m);
             if ((rc = out_seq(r, &h, m, out, fn, ctx)))
                 return rc;
         }
@@ -652,7 +659,7 @@ static int copy2d(struct rd *r, int depth, struct buf *out, geo__seq_fn fn, void
             return LIS_EINVAL;
         if ((rc = read_count(r, &h, 9, &n)))
             return rc;
-        out_u32(out, n);
+        geo_wkb_put_u32(out, n);
         for (uint32_t i = 0; i < n; i++) {
             const uint8_t *at = r->p;
             struct hdr sub;

@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -44,4 +45,23 @@ static inline void geo__put(uint8_t *p, double d)
     memcpy(p, &u, 8);
 }
 
+
+/* A count or a coordinate stored in the byte order `little` says, for readers
+ * that look into WKB or GeoPackage headers at fixed offsets. */
+static inline uint32_t geo__get_u32(const uint8_t *p, bool little)
+{
+    if (little)
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+}
+
+static inline double geo__get_f64(const uint8_t *p, bool little)
+{
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)p[little ? i : 7 - i] << (8 * i);
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
 #endif
