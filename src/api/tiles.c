@@ -22,6 +22,7 @@
 #include "geo/mvt.h"
 #include "http/problem.h"
 #include "http/respond.h"
+#include "land/clickindex.h"
 #include "tile/cache.h"
 
 #include <limits.h>
@@ -84,6 +85,8 @@ struct shapes {
 struct tiles_loop {
     struct mvt_tile *tile;
     struct buf raw, gz, scratch;
+    struct buf wkb;                /* one parcel's outline from the click index */
+    struct clickindex *ix;         /* a reference to the click index last used; may be stale */
     z_stream zs;                   /* deflate state reused across tiles */
     bool zs_ready;
     struct shapes communes, zones;
@@ -271,6 +274,8 @@ void tiles_loop_free(struct tiles_loop *L)
     buf_free(&L->raw);
     buf_free(&L->gz);
     buf_free(&L->scratch);
+    buf_free(&L->wkb);
+    clickindex_release(L->ix);
     if (L->zs_ready)
         deflateEnd(&L->zs);
     shapes_free(&L->communes);
@@ -414,6 +419,56 @@ static int on_label(void *ctx, const struct store_parcel *p)
     return 0;
 }
 
+/* The map-click index when it describes the store at the change this loop's
+ * tile cache has caught up with (L->seq), else NULL (the store answers; a
+ * build is then under way). A tile made from it is what the store would give
+ * at L->seq, and whatever changed after is forgotten by tiles_fresh as for
+ * a tile read from the store. */
+static const struct clickindex *tile_index(struct api_thread *t)
+{
+    struct tiles_loop *L = t->tiles;
+    if (!t->api->clicks)
+        return NULL;
+    if (L->ix && clickindex_seq(L->ix) == L->seq)
+        return L->ix;
+    clickindex_release(L->ix);
+    L->ix = clickindex_shared_get(t->api->clicks, L->seq);
+    return L->ix;
+}
+
+struct walk {
+    struct build *b;
+    const struct clickindex *ix;
+    store_parcel_cb cb;
+};
+
+/* A parcel of the index as the store would give it with STORE_WANT_MERCATOR. */
+static int on_slot(void *ctx, uint32_t slot)
+{
+    struct walk *w = ctx;
+    struct tiles_loop *L = w->b->t->tiles;
+    struct store_parcel p;
+    if (clickindex_parcel(w->ix, slot, &p) != 0) { /* no record kept: the store has it */
+        int rc = store_parcel_get(w->b->t->store, p.id, STORE_WANT_MERCATOR, w->cb, w->b);
+        return rc == LIS_ENOTFOUND ? 0 : rc;
+    }
+    buf_reset(&L->wkb);
+    clickindex_outline_wkb(w->ix, slot, &L->wkb);
+    p.wkb_mercator = (const uint8_t *)L->wkb.data;
+    p.wkb_mercator_len = L->wkb.len;
+    return w->cb(w->b, &p);
+}
+
+/* Parcels whose box meets box to cb: from the click index when it is
+ * current, else from the store. */
+static int parcels_in_box(struct build *b, const double box[4], store_parcel_cb cb)
+{
+    struct walk w = {b, tile_index(b->t), cb};
+    if (w.ix)
+        return clickindex_in_box(w.ix, box, on_slot, &w);
+    return store_parcels_in_mercator_box(b->t->store, box, -1, INT_MAX, STORE_WANT_MERCATOR, cb, b);
+}
+
 /* Build tile set `set` at z/x/y into L->raw (uncompressed; empty is valid). */
 static int build(struct api_thread *t, int set, int z, int x, int y)
 {
@@ -428,13 +483,11 @@ static int build(struct api_thread *t, int set, int z, int x, int y)
     switch (set) {
     case TL_PARCELS:
         b.layer = mvt_layer(L->tile, "parcels");
-        rc = store_parcels_in_mercator_box(t->store, bb, -1, INT_MAX, STORE_WANT_MERCATOR,
-                                           on_tile_parcel, &b);
+        rc = parcels_in_box(&b, bb, on_tile_parcel);
         break;
     case TL_LABELS:
         b.layer = mvt_layer(L->tile, "labels");
-        rc = store_parcels_in_mercator_box(t->store, b.tb, -1, INT_MAX, STORE_WANT_MERCATOR,
-                                           on_label, &b);
+        rc = parcels_in_box(&b, b.tb, on_label);
         break;
     case TL_COMMUNES: {
         struct mvt_layer *lines = mvt_layer(L->tile, "communes");
@@ -477,12 +530,13 @@ static int build(struct api_thread *t, int set, int z, int x, int y)
     return mvt_tile_encode(L->tile, &L->raw);
 }
 
-/* gzip src into L->gz. */
+/* gzip src into L->gz, at level 3: tiles are small and repetitive, so the
+ * higher levels save a few per cent of bytes for twice the time of a miss. */
 static int gzip(struct tiles_loop *L, const void *src, size_t len)
 {
     if (!L->zs_ready) {
         memset(&L->zs, 0, sizeof L->zs);
-        if (deflateInit2(&L->zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        if (deflateInit2(&L->zs, 3, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
             return LIS_EIO;
         L->zs_ready = true;
     } else {

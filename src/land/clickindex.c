@@ -632,6 +632,96 @@ int clickindex_at_slots(const struct clickindex *ix, double x, double y, uint32_
     return found;
 }
 
+int clickindex_in_box(const struct clickindex *ix, const double box[4], clickindex_slot_cb cb,
+                      void *ctx)
+{
+    if (!ix || ix->n == 0)
+        return 0;
+    float x0 = down(fmax(box[0], -COORD_MAX)), y0 = down(fmax(box[1], -COORD_MAX));
+    float x1 = up(fmin(box[2], COORD_MAX)), y1 = up(fmin(box[3], COORD_MAX));
+    if (!(x0 <= x1) || !(y0 <= y1))
+        return 0; /* empty or NaN */
+    int top = ix->levels - 1;
+    struct { int level; size_t node; } stack[MAX_LEVELS * NODE + 1];
+    int sp = 0;
+    if (!holds(&ix->tree[ix->level_at[top]], x0, x1, y0, y1))
+        return 0;
+    if (top == 0)
+        return cb(ctx, 0);
+    stack[sp].level = top;
+    stack[sp++].node = 0;
+    while (sp > 0) {
+        int level = stack[--sp].level;
+        size_t node = stack[sp].node;
+        int below = level - 1;
+        size_t from = node * NODE, nb = ix->level_n[below];
+        size_t to = from + NODE < nb ? from + NODE : nb;
+        const struct fbox *e = ix->tree + ix->level_at[below];
+        /* children pushed in reverse so slots come out in Hilbert order */
+        for (size_t c = to; c-- > from;) {
+            if (!holds(&e[c], x0, x1, y0, y1))
+                continue;
+            if (below > 0) {
+                stack[sp].level = below;
+                stack[sp++].node = c;
+            }
+        }
+        if (below == 0)
+            for (size_t c = from; c < to; c++) {
+                int rc;
+                if (holds(&e[c], x0, x1, y0, y1) && (rc = cb(ctx, (uint32_t)c)) != 0)
+                    return rc;
+            }
+    }
+    return 0;
+}
+
+static void put_le32(struct buf *out, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    buf_append(out, b, 4);
+}
+
+static void put_xy(uint8_t *p, double x, double y)
+{
+    memcpy(p, &x, 8); /* little-endian targets: the WKB byte order we declare */
+    memcpy(p + 8, &y, 8);
+}
+
+void clickindex_outline_wkb(const struct clickindex *ix, uint32_t slot, struct buf *out)
+{
+    _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "WKB written little-endian");
+    const uint32_t *w = ix->words + ix->shape[slot];
+    double ox = ix->tree[slot].minx, oy = ix->tree[slot].miny;
+    uint32_t npolys = *w++;
+    if (npolys != 1) {
+        buf_putc(out, 1);
+        put_le32(out, 6);
+        put_le32(out, npolys);
+    }
+    for (uint32_t p = 0; p < npolys; p++) {
+        uint32_t nrings = *w++;
+        buf_putc(out, 1);
+        put_le32(out, 3);
+        put_le32(out, nrings);
+        for (uint32_t r = 0; r < nrings; r++) {
+            uint32_t n = *w++;
+            put_le32(out, n + 1); /* the closing point comes back */
+            buf_reserve(out, 16 * ((size_t)n + 1));
+            uint8_t *d = (uint8_t *)out->data + out->len;
+            float f[2];
+            for (uint32_t i = 0; i < n; i++) {
+                memcpy(f, w + 2 * (size_t)i, 8);
+                put_xy(d + 16 * (size_t)i, ox + f[0], oy + f[1]);
+            }
+            memcpy(d + 16 * (size_t)n, d, 16);
+            out->len += 16 * ((size_t)n + 1);
+            out->data[out->len] = 0;
+            w += 2 * (size_t)n;
+        }
+    }
+}
+
 int clickindex_at(const struct clickindex *ix, double x, double y, int64_t *ids, int max)
 {
     uint32_t slots[64];

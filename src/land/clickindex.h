@@ -77,6 +77,20 @@ int64_t clickindex_id(const struct clickindex *ix, uint32_t slot);
  * a field did not fit): p->id is set then, ask the store. */
 int clickindex_parcel(const struct clickindex *ix, uint32_t slot, struct store_parcel *p);
 
+/* Tiles: every parcel whose box meets the Web-Mercator box {minx, miny,
+ * maxx, maxy} is given to cb as its slot, in index (Hilbert) order. Boxes are
+ * held as floats rounded outwards, so a parcel just outside the box may be
+ * given too, never one missed. cb returning non-zero stops the walk; that
+ * value is returned, else 0. Thread-safe. */
+typedef int (*clickindex_slot_cb)(void *ctx, uint32_t slot);
+int clickindex_in_box(const struct clickindex *ix, const double box[4], clickindex_slot_cb cb,
+                      void *ctx);
+/* Append the outline of the parcel in `slot` to out as little-endian ISO WKB
+ * in Web Mercator: a Polygon, or a MultiPolygon when it has other than one
+ * part; rings closed. Coordinates are the index's (float offsets from the
+ * parcel's corner: well under a millimetre from the store's). */
+void clickindex_outline_wkb(const struct clickindex *ix, uint32_t slot, struct buf *out);
+
 /* ------------------------------------------------------------- shared */
 
 /* One index for many threads, kept for the store at `url`. Builds run in a
