@@ -1801,18 +1801,10 @@ out:
     return r < 0 ? r : id;
 }
 
-static int pg_planning_in_box(struct store *s, const double box[4], store_planning_cb cb,
-                              void *ctx)
+/* Hand each planning_zones row of res to cb, then free res. */
+static int each_zone(PGresult *res, store_planning_cb cb, void *ctx)
 {
-    struct pg *q = (struct pg *)s;
-    struct params P = {0};
-    int r;
-    for (int i = 0; i < 4; i++)
-        p_double(&P, box[i]);
-    p_int(&P, q->srid);
-    PGresult *res = run(q, S_PLAN_BOX, &P, &r);
-    if (!res)
-        return r;
+    int r = 0;
     for (int i = 0; i < PQntuples(res) && r == 0; i++) {
         struct store_planning_zone z = {0};
         z.id = r_i64(res, i, 0);
@@ -1827,6 +1819,21 @@ static int pg_planning_in_box(struct store *s, const double box[4], store_planni
     return r;
 }
 
+static int pg_planning_in_box(struct store *s, const double box[4], store_planning_cb cb,
+                              void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    for (int i = 0; i < 4; i++)
+        p_double(&P, box[i]);
+    p_int(&P, q->srid);
+    PGresult *res = run(q, S_PLAN_BOX, &P, &r);
+    if (!res)
+        return r;
+    return each_zone(res, cb, ctx);
+}
+
 static int pg_planning_scan(struct store *s, int64_t after, int limit, store_planning_cb cb,
                             void *ctx)
 {
@@ -1838,18 +1845,7 @@ static int pg_planning_scan(struct store *s, int64_t after, int limit, store_pla
     PGresult *res = run(q, S_PLAN_SCAN, &P, &r);
     if (!res)
         return r;
-    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
-        struct store_planning_zone z = {0};
-        z.id = r_i64(res, i, 0);
-        z.land_use = r_text(res, i, 1);
-        z.plan = r_text(res, i, 2);
-        z.decision = r_text(res, i, 3);
-        z.commune = r_text(res, i, 4);
-        z.wkb = r_blob(res, i, 5, &z.wkb_len);
-        r = cb(ctx, &z);
-    }
-    PQclear(res);
-    return r;
+    return each_zone(res, cb, ctx);
 }
 
 /* ------------------------------------------------------------ change log */

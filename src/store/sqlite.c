@@ -1506,6 +1506,23 @@ static int sq_land_uses(struct store *s, store_land_use_cb cb, void *ctx)
 
 /* ----------------------------------------------------------- parcel reads */
 
+/* The leading columns every parcel query selects, in this order. */
+static void parcel_cols(sqlite3_stmt *st, struct store_parcel *p)
+{
+    p->id = sqlite3_column_int64(st, 0);
+    p->version = sqlite3_column_int(st, 1);
+    col_copy(st, 2, p->national_id, sizeof p->national_id);
+    col_copy(st, 3, p->survey_commune, sizeof p->survey_commune);
+    col_copy(st, 4, p->commune, sizeof p->commune);
+    col_copy(st, 5, p->sheet, sizeof p->sheet);
+    col_copy(st, 6, p->number, sizeof p->number);
+    p->area = sqlite3_column_double(st, 7);
+    p->area_map = sqlite3_column_double(st, 8);
+    p->land_use = col_text(st, 9);
+    p->address = col_text(st, 10);
+    p->valid_from = col_text(st, 11);
+}
+
 /* Step through parcel rows (PCOLS, and the mercator WKB in column merc_col
  * when >= 0), handing each to cb. */
 static int each_parcel(struct sq *q, sqlite3_stmt *st, unsigned want, store_parcel_cb cb,
@@ -1515,18 +1532,7 @@ static int each_parcel(struct sq *q, sqlite3_stmt *st, unsigned want, store_parc
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_parcel p = {0};
         sqlite3_stmt *m = NULL;
-        p.id = sqlite3_column_int64(st, 0);
-        p.version = sqlite3_column_int(st, 1);
-        col_copy(st, 2, p.national_id, sizeof p.national_id);
-        col_copy(st, 3, p.survey_commune, sizeof p.survey_commune);
-        col_copy(st, 4, p.commune, sizeof p.commune);
-        col_copy(st, 5, p.sheet, sizeof p.sheet);
-        col_copy(st, 6, p.number, sizeof p.number);
-        p.area = sqlite3_column_double(st, 7);
-        p.area_map = sqlite3_column_double(st, 8);
-        p.land_use = col_text(st, 9);
-        p.address = col_text(st, 10);
-        p.valid_from = col_text(st, 11);
+        parcel_cols(st, &p);
         p.valid_to = col_text(st, 12);
         if (want & STORE_WANT_GEOM)
             p.wkb = col_wkb(st, PC_GEOM, &p.wkb_len);
@@ -1728,18 +1734,7 @@ static int sq_parcels_at(struct store *s, double x, double y, unsigned want, sto
         const uint8_t *merc = sqlite3_column_blob(st, PC_MERCATOR);
         size_t mlen = (size_t)sqlite3_column_bytes(st, PC_MERCATOR);
         struct store_parcel p = {0};
-        p.id = sqlite3_column_int64(st, 0);
-        p.version = sqlite3_column_int(st, 1);
-        col_copy(st, 2, p.national_id, sizeof p.national_id);
-        col_copy(st, 3, p.survey_commune, sizeof p.survey_commune);
-        col_copy(st, 4, p.commune, sizeof p.commune);
-        col_copy(st, 5, p.sheet, sizeof p.sheet);
-        col_copy(st, 6, p.number, sizeof p.number);
-        p.area = sqlite3_column_double(st, 7);
-        p.area_map = sqlite3_column_double(st, 8);
-        p.land_use = col_text(st, 9);
-        p.address = col_text(st, 10);
-        p.valid_from = col_text(st, 11);
+        parcel_cols(st, &p);
         if (want & STORE_WANT_GEOM)
             p.wkb = col_wkb(st, PC_GEOM, &p.wkb_len);
         if (want & STORE_WANT_MERCATOR) {
@@ -1771,18 +1766,7 @@ static int sq_parcels_in_mercator_box(struct store *s, const double box[4], int6
     int rc, r = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_parcel p = {0};
-        p.id = sqlite3_column_int64(st, 0);
-        p.version = sqlite3_column_int(st, 1);
-        col_copy(st, 2, p.national_id, sizeof p.national_id);
-        col_copy(st, 3, p.survey_commune, sizeof p.survey_commune);
-        col_copy(st, 4, p.commune, sizeof p.commune);
-        col_copy(st, 5, p.sheet, sizeof p.sheet);
-        col_copy(st, 6, p.number, sizeof p.number);
-        p.area = sqlite3_column_double(st, 7);
-        p.area_map = sqlite3_column_double(st, 8);
-        p.land_use = col_text(st, 9);
-        p.address = col_text(st, 10);
-        p.valid_from = col_text(st, 11);
+        parcel_cols(st, &p);
         if (want & STORE_WANT_GEOM)
             p.wkb = col_wkb(st, PC_GEOM, &p.wkb_len);
         if (want & STORE_WANT_MERCATOR) {
@@ -2216,20 +2200,7 @@ static int sq_planning_in_box(struct store *s, const double box[4], store_planni
         return LIS_EIO;
     for (int i = 0; i < 4; i++)
         sqlite3_bind_double(st, 1 + i, box[i]);
-    int rc, r = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_planning_zone z = {0};
-        z.id = sqlite3_column_int64(st, 0);
-        z.land_use = col_text(st, 1);
-        z.plan = col_text(st, 2);
-        z.decision = col_text(st, 3);
-        z.commune = col_text(st, 4);
-        z.wkb = col_wkb(st, 5, &z.wkb_len);
-        if ((r = cb(ctx, &z)) != 0)
-            break;
-    }
-    if (r == 0 && rc != SQLITE_DONE)
-        r = sqerr(q, rc, "planning_zones");
+    int r = each_zone(q, st, cb, ctx);
     release(q, S_PLAN_BOX, st);
     return r;
 }
