@@ -521,6 +521,24 @@ static void feature_close(struct page *pg)
     pg->got++;
 }
 
+/* The page holds all it may: note that more follow (for the "next" link). */
+static bool page_full(struct page *pg)
+{
+    if (pg->got < pg->want)
+        return false;
+    pg->extra = true;
+    return true;
+}
+
+/* A feature named by its numeric id, which is also its first property. */
+static void feature_open_id(struct page *pg, int64_t id, bool have_geom)
+{
+    char s[24];
+    snprintf(s, sizeof s, "%lld", (long long)id);
+    feature_open(pg, s, have_geom);
+    prop(pg, true, "id", 'i', NULL, (double)id);
+}
+
 static int on_parcel(void *ctx, const struct store_parcel *p)
 {
     struct page *pg = ctx;
@@ -530,14 +548,9 @@ static int on_parcel(void *ctx, const struct store_parcel *p)
         pg->after = p->id; /* examined: the keyset moves past it */
         return 0;
     }
-    if (pg->got >= pg->want) {
-        pg->extra = true;
+    if (page_full(pg))
         return 1;
-    }
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)p->id);
-    feature_open(pg, id, g);
-    prop(pg, true, "id", 'i', NULL, (double)p->id);
+    feature_open_id(pg, p->id, g);
     prop(pg, false, "national_id", 's', p->national_id, 0);
     prop(pg, false, "commune_of_survey", 's', p->survey_commune, 0);
     prop(pg, false, "commune", 's', p->commune, 0);
@@ -559,10 +572,8 @@ static int on_commune(void *ctx, const struct store_commune *c)
     bool g = to_crs84(pg, c->wkb, c->wkb_len);
     if (!geom_in_bbox(pg))
         return 0;
-    if (pg->got >= pg->want) {
-        pg->extra = true;
+    if (page_full(pg))
         return 1;
-    }
     struct buf id = BUF_INIT;
     http_json_str(&id, c->code);
     feature_open(pg, buf_cstr(&id), g);
@@ -595,14 +606,9 @@ static int on_zone(void *ctx, const struct store_planning_zone *z)
     bool g = to_crs84(pg, z->wkb, z->wkb_len);
     if (!geom_in_bbox(pg))
         return 0;
-    if (pg->got >= pg->want) {
-        pg->extra = true;
+    if (page_full(pg))
         return 1;
-    }
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)z->id);
-    feature_open(pg, id, g);
-    prop(pg, true, "id", 'i', NULL, (double)z->id);
+    feature_open_id(pg, z->id, g);
     prop(pg, false, "land_use", 's', z->land_use, 0);
     prop(pg, false, "plan", 's', z->plan, 0);
     prop(pg, false, "decision", 's', z->decision, 0);
