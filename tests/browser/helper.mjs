@@ -1,22 +1,23 @@
 // helper — the browser tests' harness: the real `lis serve` with the built
 // web page, and Debian's Chromium driven headless by playwright-core.
 //
-// LIS_BIN: the binary (default build/lis). The store is a demo made once per
-// binary build with `lis demo --parcels 3000 --seed 7` under the system temp
-// folder (LIS_TEST_DATA: serve that store instead). Chromium runs with a fresh profile
-// folder and every request that does not go to our server is aborted, as if
-// the machine were offline: the base map must fail quietly while our own
-// layers draw. Screenshots go to tests/artifacts/.
+// The server, its binary (LIS_BIN) and its store come from the API tests'
+// helper (tests/api/helper.mjs): the same demo, made once per binary build with
+// `lis demo --parcels 3000 --seed 7` (LIS_TEST_DATA: serve that store
+// instead). Chromium runs with a fresh profile folder and every request that
+// does not go to our server is aborted, as if the machine were offline: the
+// base map must fail quietly while our own layers draw. Screenshots go to
+// tests/artifacts/.
 import { chromium } from 'playwright-core';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer as startApiServer } from '../api/helper.mjs';
+
+export { LIS_BIN } from '../api/helper.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const LIS_BIN = resolve(root, process.env.LIS_BIN || 'build/lis');
 export const WEB_ROOT = join(root, 'web', 'dist');
 export const ARTIFACTS = join(root, 'tests', 'artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -25,69 +26,12 @@ export const PHONE = { width: 360, height: 740 };
 export const OFFICE_PHONE = '0205 3 000 111';
 export const DESKTOP = { width: 1280, height: 800 };
 
-// The demo store for this build of the binary, made once and kept.
-function demoStore() {
-  if (process.env.LIS_TEST_DATA) return process.env.LIS_TEST_DATA;
-  const stamp = Math.floor(statSync(LIS_BIN).mtimeMs);
-  const dir = join(tmpdir(), `lis-web-test-${process.getuid?.() ?? 0}-${stamp}`);
-  if (existsSync(join(dir, 'land.gpkg'))) return dir;
-  const work = mkdtempSync(join(tmpdir(), 'lis-web-demo-'));
-  const out = join(work, 'store');
-  execFileSync(LIS_BIN, ['demo', '--parcels', '3000', '--seed', '7', '--out', out],
-    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  try {
-    renameSync(out, dir);
-  } catch {
-    // made meanwhile by another run
-  }
-  rmSync(work, { recursive: true, force: true });
-  return existsSync(join(dir, 'land.gpkg')) ? dir : out;
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
+// `lis serve` over the demo store with the web page: the API tests' server,
+// with a configured land-office phone, which the contact page must show.
+function startServer() {
+  return startApiServer({
+    args: ['--set', `web_root=${WEB_ROOT}`, '--set', `office_phone=${OFFICE_PHONE}`],
   });
-}
-
-// `lis serve` over the demo store with the web page; resolves once /healthz answers.
-async function startServer() {
-  const port = await freePort();
-  const proc = spawn(LIS_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', demoStore(),
-    '--loops', '2', '--set', 'access_log=off', '--set', `web_root=${WEB_ROOT}`,
-    // a configured land-office phone, which the contact page must show
-    '--set', `office_phone=${OFFICE_PHONE}`],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((r) => proc.on('exit', r));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`lis serve exited: ${stderr}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`lis serve did not come up: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    base,
-    async stop() {
-      if (proc.exitCode === null) proc.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 // Start the server with the web page and a browser. Resolves to
