@@ -7,6 +7,8 @@
 #include "core/err.h"
 #include "geo/geo.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <geos_c.h>
 #include <math.h>
@@ -17,39 +19,8 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- test helpers: WKT <-> WKB through a GEOS handle of our own ---- */
-
-static GEOSContextHandle_t th;
-
-static void th_init(void)
-{
-    th = GEOS_init_r();
-}
-
-static void th_fini(void)
-{
-    GEOS_finish_r(th);
-}
-
-/* WKT -> ISO WKB (little endian, 2D) appended to out. */
-static void wkb_of(const char *wkt, struct buf *out)
-{
-    GEOSWKTReader *r = GEOSWKTReader_create_r(th);
-    GEOSGeometry *g = GEOSWKTReader_read_r(th, r, wkt);
-    cr_assert(g, "bad WKT in test: %s", wkt);
-    GEOSWKBWriter *w = GEOSWKBWriter_create_r(th);
-    GEOSWKBWriter_setFlavor_r(th, w, GEOS_WKB_ISO);
-    GEOSWKBWriter_setByteOrder_r(th, w, GEOS_WKB_NDR);
-    GEOSWKBWriter_setOutputDimension_r(th, w, 2);
-    size_t n;
-    unsigned char *b = GEOSWKBWriter_write_r(th, w, g, &n);
-    buf_reset(out);
-    buf_append(out, b, n);
-    GEOSFree_r(th, b);
-    GEOSWKBWriter_destroy_r(th, w);
-    GEOSGeom_destroy_r(th, g);
-    GEOSWKTReader_destroy_r(th, r);
-}
+/* ---- test helpers: WKT <-> WKB through a GEOS handle of our own (th,
+ * wkb_of: testutil.h) ---- */
 
 /* True when the WKB is the same geometry as the WKT (normalised, within tol). */
 static bool same_geom(const uint8_t *wkb, size_t len, const char *wkt, double tol)

@@ -12,6 +12,8 @@
 
 #include "vector_tile.pb-c.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <geos_c.h>
 #include <math.h>
@@ -22,18 +24,6 @@
 #include <unistd.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static GEOSContextHandle_t th;
-
-static void th_init(void)
-{
-    th = GEOS_init_r();
-}
-
-static void th_fini(void)
-{
-    GEOS_finish_r(th);
-}
 
 /* ---- shapes in tile units -> EPSG:3857 WKB ---- */
 
@@ -57,25 +47,6 @@ static void wkt_3857(const char *wkt, int z, int x, int y, struct buf *out)
             buf_putc(out, *p++);
         }
     }
-}
-
-static void wkb_of(const char *wkt, struct buf *out)
-{
-    GEOSWKTReader *r = GEOSWKTReader_create_r(th);
-    GEOSGeometry *g = GEOSWKTReader_read_r(th, r, wkt);
-    cr_assert(g, "bad WKT in test: %s", wkt);
-    GEOSWKBWriter *w = GEOSWKBWriter_create_r(th);
-    GEOSWKBWriter_setFlavor_r(th, w, GEOS_WKB_ISO);
-    GEOSWKBWriter_setByteOrder_r(th, w, GEOS_WKB_NDR);
-    GEOSWKBWriter_setOutputDimension_r(th, w, 2);
-    size_t n;
-    unsigned char *b = GEOSWKBWriter_write_r(th, w, g, &n);
-    buf_reset(out);
-    buf_append(out, b, n);
-    GEOSFree_r(th, b);
-    GEOSWKBWriter_destroy_r(th, w);
-    GEOSGeom_destroy_r(th, g);
-    GEOSWKTReader_destroy_r(th, r);
 }
 
 /* Add one feature whose WKT is in tile units of the tile's z/x/y. */
