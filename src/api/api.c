@@ -391,19 +391,6 @@ static void usage(FILE *f)
         fprintf(f, "  %-16s %s (default: %s)\n", k[i].key, k[i].help, k[i].def);
 }
 
-/* "--name value" or "--name=value"; advances *i past what it used. */
-static const char *flag(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
 int api_serve_cmd(int argc, char **argv)
 {
     struct config *cfg = config_new();
@@ -424,18 +411,18 @@ int api_serve_cmd(int argc, char **argv)
             usage(stdout);
             code = 0;
             goto out;
-        } else if ((v = flag(argc, argv, &i, "--config"))) {
+        } else if ((v = config_flag(argc, argv, &i, "--config"))) {
             config_path = v;
-        } else if (nflags < 32 && (v = flag(argc, argv, &i, "--listen"))) {
+        } else if (nflags < 32 && (v = config_flag(argc, argv, &i, "--listen"))) {
             flags[nflags].key = "listen";
             flags[nflags++].value = v;
-        } else if (nflags < 32 && (v = flag(argc, argv, &i, "--data"))) {
+        } else if (nflags < 32 && (v = config_flag(argc, argv, &i, "--data"))) {
             flags[nflags].key = "data";
             flags[nflags++].value = v;
-        } else if (nflags < 32 && (v = flag(argc, argv, &i, "--loops"))) {
+        } else if (nflags < 32 && (v = config_flag(argc, argv, &i, "--loops"))) {
             flags[nflags].key = "loops";
             flags[nflags++].value = v;
-        } else if (nflags < 32 && (v = flag(argc, argv, &i, "--set"))) {
+        } else if (nflags < 32 && (v = config_flag(argc, argv, &i, "--set"))) {
             flags[nflags].key = NULL;
             flags[nflags++].value = v;
         } else {

@@ -48,4 +48,9 @@ struct config_key {
 };
 const struct config_key *config_keys(int *count);
 
+/* A command's own flag at argv[*i]: the value of "--name value" or
+ * "--name=value", advancing *i past what it used; NULL when argv[*i] is not
+ * that flag (or it lacks its value). */
+const char *config_flag(int argc, char **argv, int *i, const char *name);
+
 #endif

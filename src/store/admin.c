@@ -14,19 +14,6 @@
 
 #define COPY_PAGE 2000 /* parcels read per page */
 
-/* "--name value" or "--name=value"; advances *i past what it used. */
-static const char *flag(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
 /* ---------------------------------------------------------------- migrate */
 
 static void migrate_usage(FILE *f)
@@ -52,9 +39,9 @@ int store_migrate_cmd(int argc, char **argv)
             migrate_usage(stdout);
             code = 0;
             goto out;
-        } else if ((v = flag(argc, argv, &i, "--data"))) {
+        } else if ((v = config_flag(argc, argv, &i, "--data"))) {
             data = v;
-        } else if ((v = flag(argc, argv, &i, "--config"))) {
+        } else if ((v = config_flag(argc, argv, &i, "--config"))) {
             config_path = v;
         } else {
             fprintf(stderr, "lis migrate: unknown argument '%s'\n\n", argv[i]);
@@ -264,9 +251,9 @@ int store_copy_cmd(int argc, char **argv)
             copy_usage(stdout);
             code = 0;
             goto out;
-        } else if ((v = flag(argc, argv, &i, "--from"))) {
+        } else if ((v = config_flag(argc, argv, &i, "--from"))) {
             from = v;
-        } else if ((v = flag(argc, argv, &i, "--to"))) {
+        } else if ((v = config_flag(argc, argv, &i, "--to"))) {
             to = v;
         } else {
             fprintf(stderr, "lis copy: unknown argument '%s'\n\n", argv[i]);
