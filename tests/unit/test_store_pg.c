@@ -11,6 +11,8 @@
 #include "core/err.h"
 #include "store/store.h"
 
+#include "store_fixture.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,33 +21,9 @@
 #include <unistd.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define MERC_DX 1000000.0
 
 static struct store *st;
 static char url[512];
-
-static void put_u32(struct buf *b, uint32_t v)
-{
-    buf_append(b, &v, 4); /* little endian, as ISO WKB NDR */
-}
-
-static void put_f64(struct buf *b, double v)
-{
-    buf_append(b, &v, 8);
-}
-
-/* ISO WKB Polygon (NDR) of the rectangle (x0,y0)-(x1,y1). */
-static void rect_wkb(struct buf *b, double x0, double y0, double x1, double y1)
-{
-    buf_reset(b);
-    buf_putc(b, 1);
-    put_u32(b, 3);
-    put_u32(b, 1);
-    put_u32(b, 5);
-    double xy[] = {x0, y0, x1, y0, x1, y1, x0, y1, x0, y0};
-    for (size_t i = 0; i < N(xy); i++)
-        put_f64(b, xy[i]);
-}
 
 /* A fresh database on the test server, through psql (tests do not link libpq). */
 static void setup(void)
@@ -78,54 +56,6 @@ static void teardown(void)
 
 TestSuite(store_pg, .init = setup, .fini = teardown);
 
-struct fixture {
-    struct store_parcel p;
-    struct buf wkb, merc;
-};
-
-static void fixture_set(struct fixture *f, const char *sc, const char *sheet, const char *number,
-                        const char *nid, double x0, double y0, double x1, double y1)
-{
-    memset(&f->p, 0, sizeof f->p);
-    rect_wkb(&f->wkb, x0, y0, x1, y1);
-    rect_wkb(&f->merc, x0 + MERC_DX, y0, x1 + MERC_DX, y1);
-    snprintf(f->p.survey_commune, sizeof f->p.survey_commune, "%s", sc);
-    snprintf(f->p.commune, sizeof f->p.commune, "%s", sc);
-    snprintf(f->p.sheet, sizeof f->p.sheet, "%s", sheet);
-    snprintf(f->p.number, sizeof f->p.number, "%s", number);
-    snprintf(f->p.national_id, sizeof f->p.national_id, "%s", nid);
-    f->p.area = (x1 - x0) * (y1 - y0);
-    f->p.area_map = f->p.area;
-    f->p.land_use = "ODT";
-    f->p.address = "Thôn Bản Chu";
-    f->p.search_text = "thon ban chu";
-    f->p.wkb = (const uint8_t *)f->wkb.data;
-    f->p.wkb_len = f->wkb.len;
-    f->p.wkb_mercator = (const uint8_t *)f->merc.data;
-    f->p.wkb_mercator_len = f->merc.len;
-}
-
-static void fixture_free(struct fixture *f)
-{
-    buf_free(&f->wkb);
-    buf_free(&f->merc);
-}
-
-struct rows {
-    int n;
-    struct buf text;
-};
-
-static int collect(void *ctx, const struct store_parcel *p)
-{
-    struct rows *r = ctx;
-    if (r->text.len)
-        buf_putc(&r->text, ' ');
-    buf_appendf(&r->text, "%lld:%s/%s:v%d", (long long)p->id, p->sheet, p->number, p->version);
-    r->n++;
-    return 0;
-}
-
 static int collect_history(void *ctx, const struct store_parcel *p)
 {
     struct rows *r = ctx;
@@ -135,12 +65,6 @@ static int collect_history(void *ctx, const struct store_parcel *p)
                 p->valid_from, p->valid_to ? p->valid_to : "");
     r->n++;
     return 0;
-}
-
-static void rows_reset(struct rows *r)
-{
-    r->n = 0;
-    buf_reset(&r->text);
 }
 
 Test(store_pg, created_info)
@@ -162,7 +86,7 @@ Test(store_pg, versions_retire_ids)
     struct fixture f = {0};
     struct rows r = {0};
     int64_t id = 0, id2 = 0;
-    fixture_set(&f, "06022", "12", "345", "w7abc0000001", 0, 0, 10, 10);
+    fixture_set(&f, "06022", "06022", "12", "345", "w7abc0000001", 0, 0, 10, 10);
     cr_assert_eq(store_parcel_put(st, &f.p, &id), STORE_INSERTED, "%s", store_errmsg(st));
     cr_assert_eq(store_parcel_put(st, &f.p, &id2), STORE_UNCHANGED, "%s", store_errmsg(st));
     cr_assert_eq(id2, id);
@@ -184,7 +108,7 @@ Test(store_pg, versions_retire_ids)
     cr_assert_eq(r.n, 2);
     /* its id is never given again, asked for or not; its key is free again */
     struct fixture g = {0};
-    fixture_set(&g, "06022", "12", "345", "w7abc0000002", 0, 0, 10, 10);
+    fixture_set(&g, "06022", "06022", "12", "345", "w7abc0000002", 0, 0, 10, 10);
     g.p.id = id;
     cr_assert_eq(store_parcel_put(st, &g.p, NULL), LIS_ECONFLICT);
     g.p.id = 0;
@@ -193,11 +117,11 @@ Test(store_pg, versions_retire_ids)
     cr_assert_gt(id3, id);
     /* an id given explicitly moves the sequence past it */
     struct fixture h = {0};
-    fixture_set(&h, "06022", "12", "346", "w7abc0000003", 20, 0, 30, 10);
+    fixture_set(&h, "06022", "06022", "12", "346", "w7abc0000003", 20, 0, 30, 10);
     h.p.id = 100;
     cr_assert_eq(store_parcel_put(st, &h.p, &id2), STORE_INSERTED, "%s", store_errmsg(st));
     cr_assert_eq(id2, 100);
-    fixture_set(&h, "06022", "12", "347", "w7abc0000004", 40, 0, 50, 10);
+    fixture_set(&h, "06022", "06022", "12", "347", "w7abc0000004", 40, 0, 50, 10);
     cr_assert_eq(store_parcel_put(st, &h.p, &id2), STORE_INSERTED);
     cr_assert_eq(id2, 101);
     fixture_free(&f);
@@ -209,8 +133,9 @@ Test(store_pg, versions_retire_ids)
 Test(store_pg, uniqueness_and_transactions)
 {
     struct fixture f = {0}, g = {0};
-    fixture_set(&f, "06022", "1", "1", "w7abc0000001", 0, 0, 10, 10);
-    fixture_set(&g, "06022", "1", "2", "w7abc0000001", 20, 0, 30, 10); /* same national id */
+    fixture_set(&f, "06022", "06022", "1", "1", "w7abc0000001", 0, 0, 10, 10);
+    /* same national id */
+    fixture_set(&g, "06022", "06022", "1", "2", "w7abc0000001", 20, 0, 30, 10);
     cr_assert_eq(store_parcel_put(st, &f.p, NULL), STORE_INSERTED);
     cr_assert_eq(store_parcel_put(st, &g.p, NULL), LIS_ECONFLICT);
     /* the store stays usable after a refused write */
@@ -260,7 +185,8 @@ Test(store_pg, search_prefix_words)
         char nid[16], num[8];
         snprintf(nid, sizeof nid, "w7abc00000%02zu", i);
         snprintf(num, sizeof num, "%zu", i + 1);
-        fixture_set(&f, "06022", "12", num, nid, (double)i * 10, 0, (double)i * 10 + 10, 10);
+        fixture_set(&f, "06022", "06022", "12", num, nid, (double)i * 10, 0, (double)i * 10 + 10,
+                    10);
         f.p.search_text = text[i];
         cr_assert_eq(store_parcel_put(st, &f.p, NULL), STORE_INSERTED, "%s", store_errmsg(st));
         fixture_free(&f);
@@ -302,7 +228,8 @@ Test(store_pg, key_order_and_points)
         struct fixture f = {0};
         char nid[16];
         snprintf(nid, sizeof nid, "w7abc00000%02zu", i);
-        fixture_set(&f, "06022", sheets[i], "1", nid, (double)i * 10, 0, (double)i * 10 + 10, 10);
+        fixture_set(&f, "06022", "06022", sheets[i], "1", nid, (double)i * 10, 0,
+                    (double)i * 10 + 10, 10);
         cr_assert_eq(store_parcel_put(st, &f.p, NULL), STORE_INSERTED);
         fixture_free(&f);
     }
@@ -337,7 +264,7 @@ Test(store_pg, change_log_and_migrate)
     struct store_info a, b;
     cr_assert_eq(store_info(st, &a), 0);
     struct fixture f = {0};
-    fixture_set(&f, "06022", "1", "1", "w7abc0000001", 0, 0, 10, 10);
+    fixture_set(&f, "06022", "06022", "1", "1", "w7abc0000001", 0, 0, 10, 10);
     cr_assert_eq(store_parcel_put(st, &f.p, NULL), STORE_INSERTED);
     cr_assert_eq(store_info(st, &b), 0);
     cr_assert_gt(b.change_seq, a.change_seq);
