@@ -103,6 +103,8 @@ struct mvt_tile {
     /* scratch, reused from feature to feature */
     struct dpt *dp, *dq, *dm; /* read from WKB / clipped / repaired, tile units */
     size_t capdp, capdq, capdm;
+    struct dpt *dc;           /* convex clipping: the other half of its ping-pong with dq */
+    size_t capdc;
     struct span *dr, *qr, *mr;
     size_t capdr, capqr, capmr;
     struct ipt *ip, *tmp; /* snapped rings of the polygon being written; snapping scratch */
@@ -257,6 +259,7 @@ void mvt_tile_free(struct mvt_tile *t)
     free(t->dp);
     free(t->dq);
     free(t->dm);
+    free(t->dc);
     free(t->dr);
     free(t->qr);
     free(t->mr);
@@ -1019,9 +1022,114 @@ out:
 }
 
 /* Clip a polygon crossing the clip rectangle and write the pieces. */
+/* One turn of a convex walk from edge (px, py) to edge (dx, dy): false when
+ * it turns against *sign (set by the first real turn) or folds back. */
+static bool same_turn(double px, double py, double dx, double dy, int *sign)
+{
+    double c = px * dy - py * dx;
+    if (c == 0)
+        return px * dx + py * dy > 0; /* straight on; back is a spike */
+    int s = c > 0 ? 1 : -1;
+    if (*sign && s != *sign)
+        return false;
+    *sign = s;
+    return true;
+}
+
+/* Whether the closed ring p[0..n-1] is strictly convex, and so simple: every
+ * turn the same way, no spike, and it goes round once (each coordinate
+ * changes direction twice). Most parcels are: those are clipped by
+ * convex_clip, the rest by GEOS. */
+static bool convex(const struct dpt *p, size_t n)
+{
+    int sign = 0, xs = 0, ys = 0, fxs = 0, fys = 0, xch = 0, ych = 0;
+    double px = 0, py = 0, fx = 0, fy = 0;
+    size_t edges = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        double dx = p[i + 1].x - p[i].x, dy = p[i + 1].y - p[i].y;
+        if (dx == 0 && dy == 0)
+            continue;
+        if (edges == 0) {
+            fx = dx;
+            fy = dy;
+        } else if (!same_turn(px, py, dx, dy, &sign)) {
+            return false;
+        }
+        int sx = dx > 0 ? 1 : dx < 0 ? -1 : 0, sy = dy > 0 ? 1 : dy < 0 ? -1 : 0;
+        if (sx) {
+            xch += xs && sx != xs;
+            xs = sx;
+            fxs = fxs ? fxs : sx;
+        }
+        if (sy) {
+            ych += ys && sy != ys;
+            ys = sy;
+            fys = fys ? fys : sy;
+        }
+        px = dx;
+        py = dy;
+        edges++;
+    }
+    if (edges < 3 || !same_turn(px, py, fx, fy, &sign) || sign == 0)
+        return false;
+    xch += xs != fxs;
+    ych += ys != fys;
+    return xch <= 2 && ych <= 2;
+}
+
+/* Sutherland-Hodgman against one side of the clip square: keep the points
+ * with (axis ? y : x) on the kept side of v (keep_below: <= v). in is an open
+ * ring of n points; the result goes to *out, open; returns its length. */
+static size_t clip_side(const struct dpt *in, size_t n, struct dpt **out, size_t *cap, int axis,
+                        double v, bool keep_below)
+{
+    GROW(*out, *cap, 2 * n + 1);
+    struct dpt *o = *out;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct dpt a = in[i], b = in[(i + 1) % n];
+        double ca = axis ? a.y : a.x, cb = axis ? b.y : b.x;
+        bool ina = keep_below ? ca <= v : ca >= v, inb = keep_below ? cb <= v : cb >= v;
+        if (ina)
+            o[m++] = a;
+        if (ina != inb) {
+            double f = (v - ca) / (cb - ca);
+            struct dpt q = {a.x + f * (b.x - a.x), a.y + f * (b.y - a.y)};
+            if (axis)
+                q.y = v;
+            else
+                q.x = v;
+            o[m++] = q;
+        }
+    }
+    return m;
+}
+
+/* A convex shell (no holes) clipped to the square: convex again, so valid;
+ * what only touches the square has no area and is dropped when written. */
+static int convex_clip(struct mvt_layer *l, const struct span *r)
+{
+    struct mvt_tile *t = l->tile;
+    size_t n = r->n - 1; /* open: the closing point off */
+    GROW(t->dq, t->capdq, n + 1);
+    memcpy(t->dq, t->dp + r->off, n * sizeof *t->dq);
+    n = clip_side(t->dq, n, &t->dc, &t->capdc, 0, t->lo, false);
+    n = clip_side(t->dc, n, &t->dq, &t->capdq, 0, t->hi, true);
+    n = clip_side(t->dq, n, &t->dc, &t->capdc, 1, t->lo, false);
+    n = clip_side(t->dc, n, &t->dq, &t->capdq, 1, t->hi, true);
+    if (n < 3)
+        return 0;
+    t->dq[n++] = t->dq[0]; /* room: clip_side grew dq to 2n + 1 */
+    GROW(t->qr, t->capqr, 1);
+    t->qr[0] = (struct span){0, n};
+    return polygon_out(l, t->dq, t->qr, 1, false);
+}
+
 static int polygon_clip(struct mvt_layer *l, const struct span *r, size_t nr)
 {
     struct mvt_tile *t = l->tile;
+    if (nr == 1 && convex(t->dp + r->off, r->n))
+        return convex_clip(l, r);
     GEOSContextHandle_t gh = geos(t);
     GEOSGeometry *poly = geos_polygon(t, t->dp, r, nr), *clip = NULL, *fixed = NULL;
     int rc = 0;

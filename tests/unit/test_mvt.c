@@ -311,6 +311,14 @@ static const struct {
     {"hole-cut-by-edge",
      "POLYGON ((-1000 100, 900 100, 900 900, -1000 900, -1000 100), (-500 300, 300 300, 300 600, -500 600, -500 300))",
      1, 0, 0},
+    {"convex-triangle-cut-at-two-edges", /* clipped here, not by GEOS: convex */
+     "POLYGON ((-1000 2048, 2048 -1000, 2048 2048, -1000 2048))", 1, 0,
+     3048L * 3048 - 2L * 936 * 936},
+    {"convex-repeated-and-collinear-points",
+     "POLYGON ((-100 -100, -100 500, -100 500, 500 500, 500 200, 500 -100, -100 -100))", 1, 0,
+     2L * 564 * 564},
+    {"pentagram-across-edge-not-convex", /* turns one way but goes round twice: GEOS */
+     "POLYGON ((2000 -500, 2600 1300, 1100 200, 2900 200, 1400 1300, 2000 -500))", 5, 0, 0},
     {"bowtie-repaired", "POLYGON ((100 100, 300 300, 300 100, 100 300, 100 100))", 2, 0,
      2L * 2 * 100 * 200 / 2},
     {"multipolygon", "MULTIPOLYGON (((10 10, 20 10, 20 20, 10 20, 10 10)), ((30 30, 40 30, 40 40, 30 40, 30 30)))",
