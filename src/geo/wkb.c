@@ -110,6 +110,21 @@ static int read_count(struct rd *r, const struct hdr *h, size_t min, uint32_t *n
 
 /* ---- generic walk: one callback per vertex sequence ---- */
 
+/* Look at the header of the next member of the multi-geometry or collection
+ * h without moving r: a Multi* holds only its own simple type. */
+static int check_member(struct rd *r, const struct hdr *h)
+{
+    const uint8_t *at = r->p;
+    struct hdr sub;
+    int rc = read_header(r, &sub);
+    r->p = at;
+    if (rc)
+        return rc;
+    if (h->type != WKB_COLLECTION && sub.type != h->type - 3)
+        return LIS_EINVAL;
+    return 0;
+}
+
 /* A vertex sequence: a Point (n = 1, may be NaN for POINT EMPTY), a
  * LineString or a ring. `part` numbers the simple geometries in order. */
 typedef int (*seq_fn)(void *ctx, int part, int ring, const uint8_t *pts, uint32_t n,
@@ -155,14 +170,8 @@ static int walk(struct rd *r, int depth, int *part, seq_fn fn, void *ctx)
         if ((rc = read_count(r, &h, 9, &n)))
             return rc;
         for (uint32_t i = 0; i < n; i++) {
-            const uint8_t *at = r->p;
-            struct hdr sub;
-            if ((rc = read_header(r, &sub)))
+            if ((rc = check_member(r, &h)))
                 return rc;
-            /* A Multi* holds only its own simple type. */
-            if (h.type != WKB_COLLECTION && sub.type != h.type - 3)
-                return LIS_EINVAL;
-            r->p = at;
             if ((rc = walk(r, depth + 1, part, fn, ctx)))
                 return rc;
         }
@@ -661,13 +670,8 @@ static int copy2d(struct rd *r, int depth, struct buf *out, geo__seq_fn fn, void
             return rc;
         geo_wkb_put_u32(out, n);
         for (uint32_t i = 0; i < n; i++) {
-            const uint8_t *at = r->p;
-            struct hdr sub;
-            if ((rc = read_header(r, &sub)))
+            if ((rc = check_member(r, &h)))
                 return rc;
-            if (h.type != WKB_COLLECTION && sub.type != h.type - 3)
-                return LIS_EINVAL;
-            r->p = at;
             if ((rc = copy2d(r, depth + 1, out, fn, ctx)))
                 return rc;
         }
