@@ -1587,6 +1587,28 @@ static void p_box(struct params *P, const struct geo_box *b)
     p_double(P, b->maxy);
 }
 
+/* The parameters of S_PUT_NEW and S_PUT_INSERT (the same columns). */
+static void new_parcel_params(struct params *P, const struct pg *q, const struct store_parcel *p,
+                              const char *now, const char *text, const struct geo_box *mbox)
+{
+    p_id(P, p->id);
+    p_text(P, p->national_id);
+    p_text(P, p->survey_commune);
+    p_text(P, p->commune);
+    p_text(P, p->sheet);
+    p_text(P, p->number);
+    p_double(P, p->area);
+    p_double(P, p->area_map);
+    p_text(P, p->land_use);
+    p_text(P, p->address);
+    p_text(P, now);
+    p_bytes(P, p->wkb, p->wkb_len);
+    p_int(P, q->srid);
+    p_bytes(P, p->wkb_mercator, p->wkb_mercator_len);
+    p_text(P, text);
+    p_box(P, mbox);
+}
+
 static int pg_parcel_put(struct store *s, const struct store_parcel *p, int64_t *id)
 {
     struct pg *q = (struct pg *)s;
@@ -1615,22 +1637,7 @@ static int pg_parcel_put(struct store *s, const struct store_parcel *p, int64_t 
 
     if (p->national_id[0]) { /* a new parcel, most likely: try to insert it at once */
         struct params P = {0};
-        p_id(&P, p->id);
-        p_text(&P, p->national_id);
-        p_text(&P, p->survey_commune);
-        p_text(&P, p->commune);
-        p_text(&P, p->sheet);
-        p_text(&P, p->number);
-        p_double(&P, p->area);
-        p_double(&P, p->area_map);
-        p_text(&P, p->land_use);
-        p_text(&P, p->address);
-        p_text(&P, now);
-        p_bytes(&P, p->wkb, p->wkb_len);
-        p_int(&P, q->srid);
-        p_bytes(&P, p->wkb_mercator, p->wkb_mercator_len);
-        p_text(&P, text);
-        p_box(&P, &mbox);
+        new_parcel_params(&P, q, p, now, text, &mbox);
         if (!(res = run(q, S_PUT_NEW, &P, &r)))
             goto out;
         if (!r_null(res, 0, 0)) {
@@ -1715,22 +1722,7 @@ static int pg_parcel_put(struct store *s, const struct store_parcel *p, int64_t 
                 goto out;
         }
         struct params P = {0};
-        p_id(&P, p->id);
-        p_text(&P, p->national_id);
-        p_text(&P, p->survey_commune);
-        p_text(&P, p->commune);
-        p_text(&P, p->sheet);
-        p_text(&P, p->number);
-        p_double(&P, p->area);
-        p_double(&P, p->area_map);
-        p_text(&P, p->land_use);
-        p_text(&P, p->address);
-        p_text(&P, now);
-        p_bytes(&P, p->wkb, p->wkb_len);
-        p_int(&P, q->srid);
-        p_bytes(&P, p->wkb_mercator, p->wkb_mercator_len);
-        p_text(&P, text);
-        p_box(&P, &mbox);
+        new_parcel_params(&P, q, p, now, text, &mbox);
         if (!(res = run(q, S_PUT_INSERT, &P, &r)))
             goto out;
         pid = r_i64(res, 0, 0);
