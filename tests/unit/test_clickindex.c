@@ -233,6 +233,101 @@ Test(clickindex, grid)
     clickindex_release(ix);
 }
 
+/* ---- boxes and outlines (tiles) ---- */
+
+struct seen {
+    int64_t ids[16];
+    int n;
+    const struct clickindex *ix;
+};
+
+static int on_slot(void *ctx, uint32_t slot)
+{
+    struct seen *s = ctx;
+    cr_assert_lt(s->n, 16);
+    s->ids[s->n++] = clickindex_id(s->ix, slot);
+    return 0;
+}
+
+static const struct box_case {
+    const char *id;
+    double box[4];
+    int64_t want[8]; /* ascending, 0-terminated */
+} boxes[] = {
+    {"inside-1", {1, 1, 2, 2}, {1}},
+    {"across-1-2", {5, 5, 15, 6}, {1, 2}},
+    {"edge-x10-meets-1-2-7", {10, 9, 10, 11}, {1, 2, 7}},
+    {"corner-10-10", {10, 10, 10, 10}, {1, 2, 7}},
+    {"hole-of-3-by-box", {38, 8, 42, 12}, {3}},
+    {"between-parts-of-4", {64, 0, 66, 2}, {4}},
+    {"gap", {22, 0, 28, 20}, {0}},
+    {"far-5", {BIG_X - 1, BIG_Y - 1, BIG_X + 1, BIG_Y + 1}, {5}},
+    {"everything-near-0", {-1, -1, 200, 200}, {1, 2, 3, 4, 6, 7}},
+    {"empty-box", {5, 5, 4, 6}, {0}},
+};
+
+Test(clickindex, in_box)
+{
+    struct clickindex *ix = table_index();
+    for (size_t i = 0; i < N(boxes); i++) {
+        struct seen s = {.ix = ix};
+        cr_assert_eq(clickindex_in_box(ix, boxes[i].box, on_slot, &s), 0, "%s", boxes[i].id);
+        qsort(s.ids, (size_t)s.n, sizeof s.ids[0], cmp_id);
+        int want = 0;
+        while (boxes[i].want[want])
+            want++;
+        cr_expect_eq(s.n, want, "%s: %d parcels, want %d", boxes[i].id, s.n, want);
+        for (int k = 0; k < s.n && k < want; k++)
+            cr_expect_eq(s.ids[k], boxes[i].want[k], "%s: #%d", boxes[i].id, k);
+    }
+    clickindex_release(ix);
+}
+
+static int stop_at_first(void *ctx, uint32_t slot)
+{
+    (void)ctx;
+    (void)slot;
+    return 7;
+}
+
+/* The outline comes back as the WKB that went in (rings closed again). */
+Test(clickindex, outline_wkb)
+{
+    struct clickindex *ix = table_index();
+    double all[4] = {-1e9, -1e9, 1e9, 1e9};
+    cr_expect_eq(clickindex_in_box(ix, all, stop_at_first, NULL), 7, "cb's value stops the walk");
+    for (uint32_t slot = 0; slot < clickindex_count(ix); slot++) {
+        struct buf want = BUF_INIT, got = BUF_INIT;
+        int64_t id = clickindex_id(ix, slot);
+        switch (id) {
+        case 1: rect(&want, 0, 0, 10, 10); break;
+        case 3:
+            header(&want, 3);
+            put_u32(&want, 2);
+            rect_ring(&want, 30, 0, 50, 20);
+            rect_ring(&want, 35, 5, 45, 15);
+            break;
+        case 4:
+            header(&want, 6);
+            put_u32(&want, 2);
+            rect(&want, 60, 0, 62, 2);
+            rect(&want, 70, 0, 72, 2);
+            break;
+        case 5: rect(&want, BIG_X, BIG_Y, BIG_X + 30, BIG_Y + 30); break;
+        default: break;
+        }
+        clickindex_outline_wkb(ix, slot, &got);
+        if (want.len) {
+            cr_expect_eq(got.len, want.len, "parcel %lld: %zu bytes", (long long)id, got.len);
+            if (got.len == want.len)
+                cr_expect_eq(memcmp(got.data, want.data, got.len), 0, "parcel %lld", (long long)id);
+        }
+        buf_free(&want);
+        buf_free(&got);
+    }
+    clickindex_release(ix);
+}
+
 /* ---- agreement with the store ---- */
 
 static char dir[64];
