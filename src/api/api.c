@@ -282,6 +282,21 @@ void api_ref_fresh(struct api_thread *t)
 
 /* ------------------------------------------------------- per loop */
 
+/* Once a second on each loop: notice a store change even without requests,
+ * and let go of click indexes older than it, so that a rebuilt index does not
+ * live beside the old one in memory for as long as a loop stays idle. */
+static void thread_tick(void *p)
+{
+    struct api_thread *t = p;
+    api_ref_fresh(t);
+    int64_t seq = t->ref.info.change_seq;
+    if (t->click && clickindex_seq(t->click) != seq) {
+        clickindex_release(t->click);
+        t->click = NULL;
+    }
+    tiles_loop_tick(t->tiles, seq);
+}
+
 static void *thread_new(void *app, int index, struct buf *err)
 {
     struct api *a = app;
@@ -491,6 +506,7 @@ int api_serve_cmd(int argc, char **argv)
         .metrics = a.metrics,
         .thread_new = thread_new,
         .thread_free = thread_free,
+        .tick = thread_tick,
         .app = &a,
     };
     if (http_serve(&o, &err) != 0)

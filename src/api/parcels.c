@@ -1026,6 +1026,15 @@ void api_h_metrics(void *td, h2o_req_t *req, const struct http_route *r,
                     "# TYPE lis_parcels gauge\nlis_parcels %" PRId64 "\n",
                     info.parcels);
     }
+    buf_appendf(&t->out,
+                "# HELP lis_click_indexes Map-click indexes held in memory.\n"
+                "# TYPE lis_click_indexes gauge\nlis_click_indexes %d\n",
+                clickindex_live());
+    if (t->api->clicks)
+        buf_appendf(&t->out,
+                    "# HELP lis_click_index_change Store change the newest ready index describes.\n"
+                    "# TYPE lis_click_index_change gauge\nlis_click_index_change %" PRId64 "\n",
+                    clickindex_shared_seq(t->api->clicks));
     http_send_body(req, "text/plain; version=0.0.4; charset=utf-8", t->out.data, t->out.len,
                    NULL);
 }

@@ -266,6 +266,14 @@ fail:
     return NULL;
 }
 
+void tiles_loop_tick(struct tiles_loop *L, int64_t change_seq)
+{
+    if (L && L->ix && clickindex_seq(L->ix) != change_seq) {
+        clickindex_release(L->ix);
+        L->ix = NULL;
+    }
+}
+
 void tiles_loop_free(struct tiles_loop *L)
 {
     if (!L)

@@ -21,6 +21,9 @@ struct tiles_loop;
  * Returns NULL with the reason in err. Caller frees with tiles_loop_free(). */
 struct tiles_loop *tiles_loop_new(struct api_thread *t, struct buf *err);
 void tiles_loop_free(struct tiles_loop *l); /* NULL is a no-op */
+/* Let go of a click index that no longer describes the store at change_seq
+ * (an idle loop would otherwise keep an old one alive beside the new). */
+void tiles_loop_tick(struct tiles_loop *l, int64_t change_seq);
 
 /* Forget what the store's change log says changed since this loop last
  * looked (at most once a second; cheap otherwise). */

@@ -240,6 +240,7 @@ static void *loop_main(void *arg)
 {
     struct loop *l = arg;
     struct server *srv = l->srv;
+    const struct http_server_opts *o = srv->o;
 
     l->evloop = h2o_evloop_create();
     h2o_context_init(&l->ctx, l->evloop, &srv->conf);
@@ -251,9 +252,15 @@ static void *loop_main(void *arg)
     h2o_socket_read_start(l->listener, on_accept);
     h2o_barrier_wait(&srv->ready);
 
-    while (!l->stopping)
-        if (h2o_evloop_run(l->evloop, INT32_MAX) != 0)
+    uint64_t ticked = now_ms();
+    while (!l->stopping) {
+        if (h2o_evloop_run(l->evloop, o->tick ? 1000 : INT32_MAX) != 0)
             break;
+        if (o->tick && now_ms() - ticked >= 1000) {
+            ticked = now_ms();
+            o->tick(l->tdata);
+        }
+    }
     uint64_t deadline = now_ms() + DRAIN_MS;
     while (l->inflight > 0 && now_ms() < deadline)
         h2o_evloop_run(l->evloop, 50);

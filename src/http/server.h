@@ -37,6 +37,9 @@ struct http_server_opts {
      * Returns NULL with the reason in err to abort start-up. */
     void *(*thread_new)(void *app, int index, struct buf *err);
     void (*thread_free)(void *tdata); /* after the loops have stopped */
+    /* About once a second on each loop, busy or idle; may be NULL. Lets a loop
+     * that gets no requests let go of state the others have moved past. */
+    void (*tick)(void *tdata);
     void *app;
 };
 

@@ -447,9 +447,18 @@ static void permute(void *v, size_t size, const uint32_t *perm, size_t n, uint8_
     }
 }
 
+/* Indexes alive in this process (built and not yet freed), for /metrics. */
+static atomic_int live_indexes;
+
+int clickindex_live(void)
+{
+    return atomic_load_explicit(&live_indexes, memory_order_relaxed);
+}
+
 struct clickindex *clickindex_builder_finish(struct clickindex_builder *b, int64_t seq)
 {
     struct clickindex *ix = xcalloc(1, sizeof *ix);
+    atomic_fetch_add_explicit(&live_indexes, 1, memory_order_relaxed);
     size_t n = b->n;
     atomic_init(&ix->refs, 1);
     ix->seq = seq;
@@ -785,6 +794,7 @@ void clickindex_release(struct clickindex *ix)
     free(ix->words);
     free(ix->tree);
     free(ix);
+    atomic_fetch_sub_explicit(&live_indexes, 1, memory_order_relaxed);
 }
 
 int64_t clickindex_seq(const struct clickindex *ix)
@@ -955,4 +965,12 @@ struct clickindex *clickindex_shared_get(struct clickindex_shared *sh, int64_t s
 out:
     pthread_mutex_unlock(&sh->mu);
     return ix;
+}
+
+int64_t clickindex_shared_seq(struct clickindex_shared *sh)
+{
+    pthread_mutex_lock(&sh->mu);
+    int64_t seq = sh->cur ? sh->cur->seq : -1;
+    pthread_mutex_unlock(&sh->mu);
+    return seq;
 }

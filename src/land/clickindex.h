@@ -60,6 +60,9 @@ struct clickindex *clickindex_load(struct store *s, atomic_int *cancel, struct b
 struct clickindex *clickindex_ref(struct clickindex *ix);
 void clickindex_release(struct clickindex *ix);
 
+/* How many indexes this process holds (built, not yet released by all):
+ * normally 1, briefly 2 while loops move from an old one to its successor. */
+int clickindex_live(void);
 int64_t clickindex_seq(const struct clickindex *ix);   /* the change_seq it describes */
 size_t clickindex_count(const struct clickindex *ix);  /* parcels held */
 size_t clickindex_bytes(const struct clickindex *ix);  /* heap it holds */
@@ -103,5 +106,7 @@ void clickindex_shared_free(struct clickindex_shared *sh);
 /* The index for change_seq `seq` with a new reference for the caller, or NULL
  * while none is ready; then a build is started unless one is running. */
 struct clickindex *clickindex_shared_get(struct clickindex_shared *sh, int64_t seq);
+/* The change_seq of the newest ready index; -1 when none is. */
+int64_t clickindex_shared_seq(struct clickindex_shared *sh);
 
 #endif

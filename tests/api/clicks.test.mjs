@@ -88,3 +88,61 @@ it('a parcel re-imported while serving shows in clicks (the index follows the st
     assert.equal(code, 0);
   }
 });
+
+// An idle loop must not keep the old index alive beside the new one (memory:
+// each holds the whole province). Both loops take the index, the store
+// changes, only one loop gets requests after that: within a few seconds of
+// the new index being ready, one index is left in memory.
+it('after a change, no loop keeps the old index, idle or not', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'lis-api-clicks-'));
+  const data = copyStore(work);
+  const srv = await startServer({ loops: 2, data });
+  const gauge = async (name) => {
+    const text = await (await fetch(`${srv.base}/metrics`)).text();
+    const m = text.match(new RegExp(`^${name} (-?\\d+)$`, 'm'));
+    return m ? Number(m[1]) : NaN;
+  };
+  const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+  try {
+    const [{ p, point }] = await clickable(srv.base);
+    const change0 = (await (await fetch(`${srv.base}/healthz`)).json()).store.change_seq;
+    for (let i = 0; i < 100 && (await gauge('lis_click_index_change')) !== change0; i++)
+      await sleep(100);
+    // fresh connections: both loops answer clicks and take a reference
+    for (let i = 0; i < 24; i++) {
+      await (await fetch(`${srv.base}/api/v1/parcels/at?lon=${point[0].toFixed(7)}` +
+        `&lat=${point[1].toFixed(7)}`, { headers: { connection: 'close' } })).text();
+    }
+    assert.equal(await gauge('lis_click_indexes'), 1);
+
+    const full = await (await fetch(`${srv.base}/api/v1/parcels/${p.id}?geometry=true`)).json();
+    const src = join(work, 'parcel.json');
+    writeFileSync(src, JSON.stringify({ type: 'FeatureCollection', features: [{
+      type: 'Feature',
+      properties: { commune: p.commune_of_survey.code, sheet: p.sheet, number: p.number,
+        land_use: p.land_use[0].code === 'CLN' ? 'LUK' : 'CLN', area: p.area,
+        address: p.address },
+      geometry: full.geometry,
+    }] }));
+    const r = spawnSync(LIS_BIN, ['import', src, '--data', data, '--report',
+      join(work, 'report.csv')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const change1 = (await (await fetch(`${srv.base}/healthz`)).json()).store.change_seq;
+    assert.ok(change1 > change0);
+
+    // one keep-alive client: the other loop stays idle from here on
+    const deadline = Date.now() + 15000;
+    while ((await gauge('lis_click_index_change')) !== change1 && Date.now() < deadline) {
+      await (await at(srv.base, point)).text(); // the busy loop asks for the new index
+      await sleep(200);
+    }
+    assert.equal(await gauge('lis_click_index_change'), change1, 'the new index is built');
+    await (await at(srv.base, point)).text(); // the busy loop moves to it
+    await sleep(2500);                         // the idle loop's tick
+    assert.equal(await gauge('lis_click_indexes'), 1, 'the old index is gone');
+  } finally {
+    const { code } = await srv.stop();
+    rmSync(work, { recursive: true, force: true });
+    assert.equal(code, 0);
+  }
+});
