@@ -93,6 +93,25 @@ int geo_wkb_envelope(const uint8_t *wkb, size_t len, struct geo_box *box);
 /* 1 when (x, y) lies inside or on the boundary of the (multi)polygon, 0 outside,
  * negative when malformed. No allocation: this is the map-click hot path. */
 int geo_wkb_contains_point(const uint8_t *wkb, size_t len, double x, double y);
+/* One edge a→b of a ring against the ray from (x, y) towards +x: 1 when the
+ * edge crosses the ray, 0 when not, 2 when the point lies on the edge. An
+ * edge crosses when it straddles the line at height y (half-open, so a vertex
+ * on the line counts once) and the point is on its left going up, on its
+ * right going down: one cross product decides that and "on the edge". The
+ * one rule every point-in-polygon test of LIS uses (WKB here, the map-click
+ * index's float outlines in land/clickindex). */
+static inline __attribute__((always_inline)) int geo_edge_crossing(double ax, double ay,
+                                                                  double bx, double by,
+                                                                  double x, double y)
+{
+    if ((y < ay && y < by) || (y > ay && y > by))
+        return 0;
+    double c = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+    if (c == 0 && ((ax <= x && x <= bx) || (bx <= x && x <= ax)))
+        return 2;
+    return (ay <= y) != (by <= y) && ((by > ay) ? c > 0 : c < 0);
+}
+
 /* Number of vertices (all rings). */
 long geo_wkb_npoints(const uint8_t *wkb, size_t len);
 /* Append the geometry as RFC 7946 GeoJSON ("type"/"coordinates" object) with

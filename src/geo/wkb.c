@@ -288,10 +288,7 @@ int geo_wkb_each_point(const uint8_t *wkb, size_t len,
 /* ---- point in polygon: the map-click hot path ---- */
 
 /* Crossing parity of the ray from (x, y) towards +x with one ring, or 2 when
- * the point lies on the ring. An edge a→b crosses the ray when it straddles
- * the line at height y (half-open, so a vertex on the line counts once) and
- * the point is on the edge's left when it goes up, on its right when it goes
- * down: the sign of one cross product decides both that and "on the edge". */
+ * the point lies on the ring (geo_edge_crossing, edge by edge). */
 static inline __attribute__((always_inline)) int ring_parity(const uint8_t *p, uint32_t n,
                                                             size_t step, double x, double y,
                                                             bool swap)
@@ -314,16 +311,10 @@ static inline __attribute__((always_inline)) int ring_parity(const uint8_t *p, u
             if (bx == ax && by == ay)
                 break;
         }
-        if ((y < ay && y < by) || (y > ay && y > by)) {
-            ax = bx;
-            ay = by;
-            continue;
-        }
-        double c = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
-        if (c == 0 && ((ax <= x && x <= bx) || (bx <= x && x <= ax)))
+        int e = geo_edge_crossing(ax, ay, bx, by, x, y);
+        if (e == 2)
             return 2;
-        if ((ay <= y) != (by <= y) && ((by > ay) ? c > 0 : c < 0))
-            odd ^= 1;
+        odd ^= e;
         ax = bx;
         ay = by;
     }

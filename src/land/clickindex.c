@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "geo/geo.h"
 
 #include <malloc.h>
 #include <math.h>
@@ -557,16 +558,10 @@ static int ring_parity(const uint32_t *w, uint32_t n, double x, double y)
             if (bx == ax && by == ay)
                 break;
         }
-        if ((y < ay && y < by) || (y > ay && y > by)) {
-            ax = bx;
-            ay = by;
-            continue;
-        }
-        double c = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
-        if (c == 0 && ((ax <= x && x <= bx) || (bx <= x && x <= ax)))
+        int e = geo_edge_crossing(ax, ay, bx, by, x, y);
+        if (e == 2)
             return 2;
-        if ((ay <= y) != (by <= y) && ((by > ay) ? c > 0 : c < 0))
-            odd ^= 1;
+        odd ^= e;
         ax = bx;
         ay = by;
     }
