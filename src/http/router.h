@@ -30,6 +30,10 @@ struct http_route {
     const char *tag;                 /* OpenAPI tag */
     const char *metric;              /* label in /metrics; NULL: the path itself */
     bool public_data;                /* ETag + Cache-Control on success */
+    unsigned access;                 /* who may call it: an application's level (the API's
+                                        enum api_access); 0: anyone. Read by the gate. */
+    bool body;                       /* takes a JSON request body (application/json); other
+                                        routes answer a body with 413 */
 };
 
 enum http_match {

@@ -140,8 +140,16 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         goto out;
     }
     if (req->entity.base && req->entity.len > 0) {
-        http_problem(req, 413, "body-not-allowed", "this resource takes no request body");
-        goto out;
+        if (!route->body) {
+            http_problem(req, 413, "body-not-allowed", "this resource takes no request body");
+            goto out;
+        }
+        ssize_t ct = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+        if (ct < 0 || !has_prefix(req->headers.entries[ct].value, "application/json")) {
+            http_problem(req, 415, "unsupported-media-type",
+                         "send the request body as application/json");
+            goto out;
+        }
     }
     if (bad) {
         http_problem(req, 400, "invalid-parameter", "%s", buf_cstr(&detail));
@@ -153,6 +161,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         buf_free(&qe.detail);
         goto out;
     }
+    if (o->gate && o->gate(l->tdata, req, route) != 0)
+        goto out;
     route->handler(l->tdata, req, route, &args);
 out:
     buf_free(&detail);

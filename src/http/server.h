@@ -40,6 +40,11 @@ struct http_server_opts {
     /* About once a second on each loop, busy or idle; may be NULL. Lets a loop
      * that gets no requests let go of state the others have moved past. */
     void (*tick)(void *tdata);
+    /* Before every routed handler, once the path and query are valid: checks
+     * who is calling (session, role, CSRF) against route->access. Returns 0
+     * to run the handler, or non-zero when it has answered the request itself
+     * (401, 403, 429 ...). May be NULL: everyone may call everything. */
+    int (*gate)(void *tdata, h2o_req_t *req, const struct http_route *route);
     void *app;
 };
 

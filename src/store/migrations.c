@@ -172,8 +172,82 @@ static const char v1_postgres[] =
     " description text, version integer, related_id bigint);"
     "CREATE INDEX events_parcel ON registry.events(parcel_id);";
 
+
+/* Version 2: the portal (customers, plans, sessions, login throttles, the
+ * append-only audit log). SQLite: in portal.db, attached as `portal`. */
+static const char v2_sqlite[] =
+    "CREATE TABLE portal.plans ("
+    " code TEXT PRIMARY KEY, name_vi TEXT NOT NULL, name_en TEXT NOT NULL,"
+    " daily_views INTEGER NOT NULL, watch_max INTEGER NOT NULL, features TEXT NOT NULL);"
+    "INSERT INTO portal.plans VALUES"
+    " ('free', 'Miễn phí', 'Free', 20, 0, ''),"
+    " ('plus', 'Nâng cao', 'Plus', 200, 20, 'extract,watch'),"
+    " ('pro', 'Chuyên nghiệp', 'Professional', -1, 200, 'extract,watch,api');"
+    "CREATE TABLE portal.users ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT, name TEXT, email TEXT, address TEXT,"
+    " role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'staff', 'admin')),"
+    " plan TEXT NOT NULL DEFAULT 'free', plan_until INTEGER NOT NULL DEFAULT 0,"
+    " pw_hash TEXT, locked INTEGER NOT NULL DEFAULT 0, must_reset INTEGER NOT NULL DEFAULT 0,"
+    " consent_version TEXT, consent_at INTEGER, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, closed_at INTEGER NOT NULL DEFAULT 0);"
+    /* one open account per phone; closed accounts have no phone */
+    "CREATE UNIQUE INDEX portal.users_phone ON users(phone) WHERE closed_at = 0;"
+    "CREATE TABLE portal.sessions ("
+    " hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    " seen_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX portal.sessions_user ON sessions(user_id);"
+    "CREATE TABLE portal.throttle ("
+    " key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_at INTEGER NOT NULL,"
+    " until INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE portal.audit ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor INTEGER NOT NULL,"
+    " actor_role TEXT NOT NULL, action TEXT NOT NULL, subject INTEGER NOT NULL DEFAULT 0,"
+    " object INTEGER NOT NULL DEFAULT 0, reason TEXT);"
+    "CREATE INDEX portal.audit_actor ON audit(actor, action, at);"
+    "CREATE INDEX portal.audit_subject ON audit(subject, at);"
+    "CREATE TRIGGER portal.audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER portal.audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+static const char v2_postgres[] =
+    "CREATE TABLE portal.plans ("
+    " code text PRIMARY KEY, name_vi text NOT NULL, name_en text NOT NULL,"
+    " daily_views integer NOT NULL, watch_max integer NOT NULL, features text NOT NULL);"
+    "INSERT INTO portal.plans VALUES"
+    " ('free', 'Miễn phí', 'Free', 20, 0, ''),"
+    " ('plus', 'Nâng cao', 'Plus', 200, 20, 'extract,watch'),"
+    " ('pro', 'Chuyên nghiệp', 'Professional', -1, 200, 'extract,watch,api');"
+    "CREATE TABLE portal.users ("
+    " id bigserial PRIMARY KEY, phone text, name text, email text, address text,"
+    " role text NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'staff', 'admin')),"
+    " plan text NOT NULL DEFAULT 'free', plan_until bigint NOT NULL DEFAULT 0,"
+    " pw_hash text, locked boolean NOT NULL DEFAULT false,"
+    " must_reset boolean NOT NULL DEFAULT false, consent_version text, consent_at bigint,"
+    " created_at bigint NOT NULL, updated_at bigint NOT NULL,"
+    " closed_at bigint NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX users_phone ON portal.users(phone) WHERE closed_at = 0;"
+    "CREATE TABLE portal.sessions ("
+    " hash bytea PRIMARY KEY, user_id bigint NOT NULL, created_at bigint NOT NULL,"
+    " seen_at bigint NOT NULL, expires_at bigint NOT NULL);"
+    "CREATE INDEX sessions_user ON portal.sessions(user_id);"
+    "CREATE TABLE portal.throttle ("
+    " key text PRIMARY KEY, failures integer NOT NULL, last_at bigint NOT NULL,"
+    " until bigint NOT NULL);"
+    "CREATE TABLE portal.audit ("
+    " id bigserial PRIMARY KEY, at bigint NOT NULL, actor bigint NOT NULL,"
+    " actor_role text NOT NULL, action text NOT NULL, subject bigint NOT NULL DEFAULT 0,"
+    " object bigint NOT NULL DEFAULT 0, reason text);"
+    "CREATE INDEX audit_actor ON portal.audit(actor, action, at);"
+    "CREATE INDEX audit_subject ON portal.audit(subject, at);"
+    "CREATE FUNCTION portal.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
+    "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON portal.audit"
+    " FOR EACH STATEMENT EXECUTE FUNCTION portal.audit_append_only();";
+
 static const struct store_migration list[] = {
     {1, "initial schema: land, registry (and portal on PostgreSQL)", v1_sqlite, v1_postgres},
+    {2, "portal: customers, plans, sessions, login throttles, audit log", v2_sqlite, v2_postgres},
 };
 
 const struct store_migration *store_migrations(int *n)

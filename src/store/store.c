@@ -263,3 +263,131 @@ int store_registry_dump(struct store *s, const struct store_registry_cbs *cbs, v
 }
 
 int store_schema_version(void) { return store_schema_latest(); }
+
+int store_parcel_registry(struct store *s, int64_t parcel_id, const struct store_registry_cbs *cbs,
+                          void *ctx)
+{
+    return s->ops->parcel_registry(s, parcel_id, cbs, ctx);
+}
+
+/* ------------------------------------------------------------------ portal */
+
+static bool is_role(const char *r)
+{
+    return r && (!strcmp(r, "user") || !strcmp(r, "staff") || !strcmp(r, "admin"));
+}
+
+int64_t store_user_create(struct store *s, const struct store_user *u)
+{
+    if (!u->phone || !u->name || !u->pw_hash || !is_role(u->role) || !u->plan)
+        return LIS_EINVAL;
+    return s->ops->user_create(s, u);
+}
+
+int store_user_get(struct store *s, int64_t id, store_user_cb cb, void *ctx)
+{
+    return s->ops->user_get(s, id, cb, ctx);
+}
+
+int store_user_by_phone(struct store *s, const char *phone, store_user_cb cb, void *ctx)
+{
+    if (!phone || !*phone)
+        return LIS_EINVAL;
+    return s->ops->user_by_phone(s, phone, cb, ctx);
+}
+
+int store_user_update(struct store *s, const struct store_user *u, unsigned fields)
+{
+    if (((fields & STORE_USER_ROLE) && !is_role(u->role)) ||
+        ((fields & STORE_USER_PLAN) && !u->plan) || ((fields & STORE_USER_PW_HASH) && !u->pw_hash))
+        return LIS_EINVAL;
+    return s->ops->user_update(s, u, fields);
+}
+
+int store_plans(struct store *s, store_plan_cb cb, void *ctx) { return s->ops->plans(s, cb, ctx); }
+
+int store_plan_get(struct store *s, const char *code, store_plan_cb cb, void *ctx)
+{
+    return s->ops->plan_get(s, code, cb, ctx);
+}
+
+int store_plan_put(struct store *s, const struct store_plan *p)
+{
+    if (!p->code || !*p->code || !p->name_vi || !p->name_en || p->daily_views < -1 ||
+        p->watch_max < 0)
+        return LIS_EINVAL;
+    return s->ops->plan_put(s, p);
+}
+
+int store_session_put(struct store *s, const struct store_session *ss)
+{
+    return s->ops->session_put(s, ss);
+}
+
+int store_session_get(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                      struct store_session *out)
+{
+    return s->ops->session_get(s, hash, out);
+}
+
+int store_session_touch(struct store *s, const uint8_t hash[STORE_HASH_LEN], int64_t seen_at)
+{
+    return s->ops->session_touch(s, hash, seen_at);
+}
+
+int store_session_delete(struct store *s, const uint8_t hash[STORE_HASH_LEN])
+{
+    return s->ops->session_delete(s, hash);
+}
+
+int store_sessions_end(struct store *s, int64_t user_id, const uint8_t *keep, int64_t *n)
+{
+    return s->ops->sessions_end(s, user_id, keep, n);
+}
+
+int store_sessions_of(struct store *s, int64_t user_id, store_session_cb cb, void *ctx)
+{
+    return s->ops->sessions_of(s, user_id, cb, ctx);
+}
+
+int store_sessions_purge(struct store *s, int64_t now, int64_t idle, int64_t *n)
+{
+    return s->ops->sessions_purge(s, now, idle, n);
+}
+
+int store_throttle_get(struct store *s, const char *key, struct store_throttle *out)
+{
+    if (!key || !*key)
+        return LIS_EINVAL;
+    return s->ops->throttle_get(s, key, out);
+}
+
+int store_throttle_put(struct store *s, const char *key, const struct store_throttle *t)
+{
+    if (!key || !*key || t->failures < 0)
+        return LIS_EINVAL;
+    return s->ops->throttle_put(s, key, t);
+}
+
+int64_t store_audit_add(struct store *s, const struct store_audit *a)
+{
+    if (!a->action || !*a->action || !a->actor_role)
+        return LIS_EINVAL;
+    return s->ops->audit_add(s, a);
+}
+
+int store_audit_list(struct store *s, const struct store_audit_filter *f, store_audit_cb cb,
+                     void *ctx)
+{
+    if (f->limit <= 0)
+        return LIS_EINVAL;
+    return s->ops->audit_list(s, f, cb, ctx);
+}
+
+int store_audit_distinct(struct store *s, int64_t actor, const char *action, int64_t since,
+                         int64_t object, int64_t *n, bool *seen)
+{
+    if (!action)
+        return LIS_EINVAL;
+    return s->ops->audit_distinct(s, actor, action, since, object, n, seen);
+}

@@ -10,7 +10,8 @@
  *                parcels (current versions only), communes, planning_zones;
  *                plus parcel history, the Web-Mercator copy, the search index,
  *                survey communes and land-use codes in tables of their own;
- *   registry.db  holders, rights, certificates, restrictions, events.
+ *   registry.db  holders, rights, certificates, restrictions, events;
+ *   portal.db    customers, sessions, login throttles, plans, the audit log.
  *
  * Threads: a `struct store` is one connection; give each thread its own
  * (store_open is cheap). Rows passed to callbacks are borrowed: valid only
@@ -327,6 +328,160 @@ int store_count(struct store *s, const char *what, int64_t *n);
 /* Finish a bulk load: rebuild what bulk writes deferred (search index,
  * statistics) and compact. Call after the last commit of `lis demo`/`lis import`. */
 int store_optimize(struct store *s);
+
+/* Every registry record of one parcel, for the detailed and full views: the
+ * holders of its rights (each once), then its rights, certificates,
+ * restrictions and events, each table in the order it was written. A parcel
+ * without registry records calls nothing and returns 0. */
+int store_parcel_registry(struct store *s, int64_t parcel_id, const struct store_registry_cbs *cbs,
+                          void *ctx);
+
+/* ------------------------------------------------------------------ portal */
+/* The customer side: accounts, sessions, login throttles, plans and the
+ * append-only audit log. SQLite keeps it in portal.db beside land.gpkg (made
+ * on the first writable open, attached as `portal`); PostgreSQL in schema
+ * `portal`. Only the portal's own code reads it: never the land API.
+ * Times are unix seconds (clock_now()). Text is UTF-8. */
+
+#define STORE_HASH_LEN 32 /* session token hashes */
+
+/* A plan: the usage rights a user has. Data, not code. */
+struct store_plan {
+    const char *code;     /* "free", "plus", "pro" */
+    const char *name_vi;
+    const char *name_en;
+    int daily_views;      /* distinct parcels a day in the detailed view; -1: no limit */
+    int watch_max;        /* parcels a user may watch */
+    const char *features; /* comma-separated flags: "extract,watch,api"; "" for none */
+};
+
+/* A customer account. After closing, phone, name, email and address are NULL
+ * (erased) and the row stays for the audit log's ids. */
+struct store_user {
+    int64_t id;
+    const char *phone;           /* E.164 "+84912345678"; unique among open accounts */
+    const char *name;
+    const char *email;           /* may be NULL */
+    const char *address;         /* may be NULL */
+    const char *role;            /* "user", "staff", "admin" */
+    const char *plan;            /* plan code */
+    int64_t plan_until;          /* the plan's end; 0: none (then back to "free") */
+    const char *pw_hash;         /* crypto_pwhash_str() text */
+    bool locked;                 /* by an administrator */
+    bool must_reset;             /* must change the password at the next login */
+    const char *consent_version; /* privacy policy accepted at registration, "1.0" */
+    int64_t consent_at;
+    int64_t created_at, updated_at;
+    int64_t closed_at;           /* 0 while open */
+};
+
+/* Fields store_user_update writes. */
+enum store_user_field {
+    STORE_USER_NAME = 1 << 0,
+    STORE_USER_PHONE = 1 << 1,
+    STORE_USER_EMAIL = 1 << 2,
+    STORE_USER_ADDRESS = 1 << 3,
+    STORE_USER_PW_HASH = 1 << 4,
+    STORE_USER_ROLE = 1 << 5,
+    STORE_USER_PLAN = 1 << 6,       /* plan and plan_until */
+    STORE_USER_LOCKED = 1 << 7,
+    STORE_USER_MUST_RESET = 1 << 8,
+    STORE_USER_CLOSED = 1 << 9,     /* closed_at */
+};
+
+typedef int (*store_user_cb)(void *ctx, const struct store_user *u);
+typedef int (*store_plan_cb)(void *ctx, const struct store_plan *p);
+
+/* Insert u (u->id ignored). Returns the new id (> 0), LIS_ECONFLICT when an
+ * open account has that phone, or another negative lis_err. */
+int64_t store_user_create(struct store *s, const struct store_user *u);
+/* Account `id` (open or closed); LIS_ENOTFOUND when none. */
+int store_user_get(struct store *s, int64_t id, store_user_cb cb, void *ctx);
+/* The open account with this phone (E.164); LIS_ENOTFOUND when none. */
+int store_user_by_phone(struct store *s, const char *phone, store_user_cb cb, void *ctx);
+/* Write the `fields` (enum store_user_field) of u to account u->id, and
+ * updated_at = u->updated_at. NULL text erases (stores NULL). LIS_ENOTFOUND,
+ * LIS_ECONFLICT (phone taken by another open account). */
+int store_user_update(struct store *s, const struct store_user *u, unsigned fields);
+
+/* All plans ordered by daily_views (no limit last), then code. */
+int store_plans(struct store *s, store_plan_cb cb, void *ctx);
+/* Plan `code`; LIS_ENOTFOUND when none. */
+int store_plan_get(struct store *s, const char *code, store_plan_cb cb, void *ctx);
+/* Insert or replace plan p->code. A new store has "free" (20 views a day,
+ * watch 0), "plus" (200, watch 20, "extract,watch") and "pro" (no limit,
+ * watch 200, "extract,watch,api"). */
+int store_plan_put(struct store *s, const struct store_plan *p);
+
+/* A login session; the token itself is never stored, only its hash. */
+struct store_session {
+    uint8_t hash[STORE_HASH_LEN];
+    int64_t user_id;
+    int64_t created_at;
+    int64_t seen_at;    /* last request (for idle expiry) */
+    int64_t expires_at; /* absolute expiry */
+};
+int store_session_put(struct store *s, const struct store_session *ss);
+/* LIS_ENOTFOUND when no session has this hash. */
+int store_session_get(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                      struct store_session *out);
+int store_session_touch(struct store *s, const uint8_t hash[STORE_HASH_LEN], int64_t seen_at);
+int store_session_delete(struct store *s, const uint8_t hash[STORE_HASH_LEN]);
+/* End every session of user_id except `keep` (NULL: all). *n (may be NULL)
+ * gets how many ended. */
+int store_sessions_end(struct store *s, int64_t user_id, const uint8_t *keep, int64_t *n);
+/* Sessions of user_id, newest first (for the data export). */
+typedef int (*store_session_cb)(void *ctx, const struct store_session *ss);
+int store_sessions_of(struct store *s, int64_t user_id, store_session_cb cb, void *ctx);
+/* Remove sessions that expired before `now` (absolute expiry, or idle since
+ * now - idle seconds). *n (may be NULL) gets how many. */
+int store_sessions_purge(struct store *s, int64_t now, int64_t idle, int64_t *n);
+
+/* Login throttle state of one key ("p:" + a hash of the phone, "a:" + a
+ * client address). */
+struct store_throttle {
+    int failures;    /* consecutive failed logins */
+    int64_t last_at; /* the last failure */
+    int64_t until;   /* no attempt before this time */
+};
+/* Zeros when the key has no state. */
+int store_throttle_get(struct store *s, const char *key, struct store_throttle *out);
+/* Write the state; failures == 0 removes the key. */
+int store_throttle_put(struct store *s, const char *key, const struct store_throttle *t);
+
+/* One audit entry: ids, codes and times only, never a personal value. The
+ * log is append-only: the store refuses updates and deletes of it. */
+struct store_audit {
+    int64_t id;             /* assigned by the store */
+    int64_t at;
+    int64_t actor;          /* user id; 0: the system or an operator's CLI */
+    const char *actor_role; /* "user", "staff", "admin", "system" */
+    const char *action;     /* "parcel.detailed", "parcel.full", "user.role", ... */
+    int64_t subject;        /* the user whose data or rights it concerns; 0: none */
+    int64_t object;         /* a parcel, ticket, ... id; 0: none */
+    const char *reason;     /* a code ("own-request", "support", "quota") or NULL */
+};
+typedef int (*store_audit_cb)(void *ctx, const struct store_audit *a);
+/* Returns the new entry's id (> 0) or a negative lis_err. */
+int64_t store_audit_add(struct store *s, const struct store_audit *a);
+
+/* Which entries store_audit_list returns: zero/NULL fields match anything. */
+struct store_audit_filter {
+    int64_t actor;
+    int64_t subject;
+    int64_t actor_or_subject; /* entries where this user is the actor or the subject */
+    const char *action;       /* exact code, or a prefix ending in '.' ("parcel.") */
+    int64_t from, to;         /* at >= from, at < to (0: open) */
+    int64_t before;           /* id < before (keyset paging, newest first); 0: from the newest */
+    int limit;                /* > 0 */
+};
+/* Entries matching f, newest first (by id). */
+int store_audit_list(struct store *s, const struct store_audit_filter *f, store_audit_cb cb,
+                     void *ctx);
+/* How many distinct objects `actor` has entries for with this exact action
+ * since `since`; *seen tells whether `object` is among them. For quotas. */
+int store_audit_distinct(struct store *s, int64_t actor, const char *action, int64_t since,
+                         int64_t object, int64_t *n, bool *seen);
 
 /* ----------------------------------------------------------------- copying */
 

@@ -84,6 +84,32 @@ struct store_ops {
                            store_parcel_cb cb, void *ctx);       /* store_parcel_versions */
     int (*registry_dump)(struct store *s, const struct store_registry_cbs *cbs,
                          void *ctx);                             /* store_registry_dump */
+    int (*parcel_registry)(struct store *s, int64_t parcel_id,
+                           const struct store_registry_cbs *cbs, void *ctx); /* store_parcel_registry */
+
+    /* portal: one slot per store_* function of the portal section */
+    int64_t (*user_create)(struct store *s, const struct store_user *u);
+    int (*user_get)(struct store *s, int64_t id, store_user_cb cb, void *ctx);
+    int (*user_by_phone)(struct store *s, const char *phone, store_user_cb cb, void *ctx);
+    int (*user_update)(struct store *s, const struct store_user *u, unsigned fields);
+    int (*plans)(struct store *s, store_plan_cb cb, void *ctx);
+    int (*plan_get)(struct store *s, const char *code, store_plan_cb cb, void *ctx);
+    int (*plan_put)(struct store *s, const struct store_plan *p);
+    int (*session_put)(struct store *s, const struct store_session *ss);
+    int (*session_get)(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                       struct store_session *out);
+    int (*session_touch)(struct store *s, const uint8_t hash[STORE_HASH_LEN], int64_t seen_at);
+    int (*session_delete)(struct store *s, const uint8_t hash[STORE_HASH_LEN]);
+    int (*sessions_end)(struct store *s, int64_t user_id, const uint8_t *keep, int64_t *n);
+    int (*sessions_of)(struct store *s, int64_t user_id, store_session_cb cb, void *ctx);
+    int (*sessions_purge)(struct store *s, int64_t now, int64_t idle, int64_t *n);
+    int (*throttle_get)(struct store *s, const char *key, struct store_throttle *out);
+    int (*throttle_put)(struct store *s, const char *key, const struct store_throttle *t);
+    int64_t (*audit_add)(struct store *s, const struct store_audit *a);
+    int (*audit_list)(struct store *s, const struct store_audit_filter *f, store_audit_cb cb,
+                      void *ctx);
+    int (*audit_distinct)(struct store *s, int64_t actor, const char *action, int64_t since,
+                          int64_t object, int64_t *n, bool *seen);
 };
 
 /* The part every backend's connection struct begins with. */
