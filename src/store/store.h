@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 struct store;
+struct store_registry_cbs; /* defined under "copying" below */
 
 #define STORE_CODE_MAX 16 /* commune codes, land-use codes */
 #define STORE_SN_MAX 24   /* sheet or parcel number */
