@@ -8,7 +8,8 @@
  *             communes, planning_zones, survey_communes, land_use_codes,
  *             extents, changes, meta
  *   registry  holders, rights, certificates, restrictions, events
- *   portal    customer-side tables (none yet)
+ *   portal    plans, users, sessions, throttle, audit (append-only: a trigger
+ *             refuses UPDATE, DELETE and TRUNCATE)
  *
  * Behaviour follows the SQLite backend rule by rule (keys, versioning, ids
  * never reused, the change log, extents grown by writes and recomputed by
@@ -77,6 +78,33 @@ enum { PC_GEOM = 13, PC_MERCATOR = 14, PC_SEARCH = 15, PC_AT_MERCATOR = 16 };
     "id, version, national_id, survey_commune, commune, sheet, number, area, area_map,"       \
     " land_use, address, valid_from"
 
+/* Registry rows as the registry callbacks read them (copying and the
+ * detailed view of one parcel). */
+#define HOLDER_COLS "h.id::int8, h.kind, h.name, h.id_number, h.address, h.birth_year::int4"
+#define RIGHT_COLS                                                                             \
+    "parcel_id::int8, holder_id::int8, kind, land_use, area::float8, term, origin, share::float8"
+#define CERT_COLS "parcel_id::int8, serial, issued_on, issuer, register_no"
+#define RESTR_COLS "parcel_id::int8, kind, party, since, until, note"
+#define EVENT_COLS "parcel_id::int8, kind, date, description, version::int4, related_id::int8"
+
+/* Portal rows as row_user, row_plan, row_session and row_audit read them. */
+#define USER_COLS                                                                              \
+    "id, phone, name, email, address, role, plan, plan_until, pw_hash, locked, must_reset,"   \
+    " consent_version, consent_at, created_at, updated_at, closed_at"
+#define USER_CLOSING "(($2::int & 512) <> 0 AND $13::bigint <> 0)"
+#define PLAN_COLS "code, name_vi, name_en, daily_views, watch_max, features"
+#define SESSION_COLS "hash, user_id, created_at, seen_at, expires_at"
+#define AUDIT_COLS "id, at, actor, actor_role, action, subject, object, reason"
+/* store_audit_list's filter: 0 and NULL match anything; an action ending in
+ * '.' is a prefix (compared byte-wise, whatever the database's collation) */
+#define AUDIT_FILTER                                                                           \
+    " ($1::bigint = 0 OR actor = $1::bigint) AND ($2::bigint = 0 OR subject = $2::bigint)"    \
+    " AND ($3::bigint = 0 OR actor = $3::bigint OR subject = $3::bigint)"                     \
+    " AND ($4::text IS NULL OR CASE WHEN right($4::text, 1) = '.'"                            \
+    " THEN left(action, char_length($4::text)) = $4::text ELSE action = $4::text END)"        \
+    " AND ($5::bigint = 0 OR at >= $5::bigint) AND ($6::bigint = 0 OR at < $6::bigint)"       \
+    " AND ($7::bigint = 0 OR id < $7::bigint) ORDER BY id DESC LIMIT $8::int"
+
 enum stmt_id {
     S_PARCEL_GET,
     S_PARCEL_NID,
@@ -124,8 +152,38 @@ enum stmt_id {
     S_CLEAR_CERTS,
     S_CLEAR_RESTR,
     S_CLEAR_EVENTS,
+    S_REG_HOLDERS,
+    S_REG_RIGHTS,
+    S_REG_CERTS,
+    S_REG_RESTR,
+    S_REG_EVENTS,
+    /* portal: from here on, statements carry personal values (see run) */
+    S_USER_CREATE,
+    S_USER_GET,
+    S_USER_PHONE,
+    S_USER_UPDATE,
+    S_PLANS,
+    S_PLAN_GET,
+    S_PLAN_UPSERT,
+    S_SESSION_PUT,
+    S_SESSION_GET,
+    S_SESSION_TOUCH,
+    S_SESSION_DELETE,
+    S_SESSIONS_END,
+    S_SESSIONS_OF,
+    S_SESSIONS_PURGE,
+    S_THROTTLE_GET,
+    S_THROTTLE_SET,
+    S_THROTTLE_DEL,
+    S_AUDIT_ADD,
+    S_AUDIT_ALL,
+    S_AUDIT_ACTOR,
+    S_AUDIT_SUBJECT,
+    S_AUDIT_EITHER,
+    S_AUDIT_DISTINCT,
     S_COUNT
 };
+#define S_PORTAL_FIRST S_USER_CREATE
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_PARCEL_GET] = "SELECT " PCOLS("$2", "$3", "$4") " FROM land.parcels p WHERE p.id = $1::bigint",
@@ -312,6 +370,91 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CLEAR_CERTS] = "DELETE FROM registry.certificates WHERE parcel_id = $1::bigint",
     [S_CLEAR_RESTR] = "DELETE FROM registry.restrictions WHERE parcel_id = $1::bigint",
     [S_CLEAR_EVENTS] = "DELETE FROM registry.events WHERE parcel_id = $1::bigint",
+    /* one parcel's registry, each table in the order it was written */
+    [S_REG_HOLDERS] = "SELECT " HOLDER_COLS " FROM registry.holders h WHERE h.id IN"
+                      " (SELECT holder_id FROM registry.rights WHERE parcel_id = $1::bigint)"
+                      " ORDER BY h.id",
+    [S_REG_RIGHTS] = "SELECT " RIGHT_COLS " FROM registry.rights WHERE parcel_id = $1::bigint"
+                     " ORDER BY id",
+    [S_REG_CERTS] = "SELECT " CERT_COLS " FROM registry.certificates"
+                    " WHERE parcel_id = $1::bigint ORDER BY id",
+    [S_REG_RESTR] = "SELECT " RESTR_COLS " FROM registry.restrictions"
+                    " WHERE parcel_id = $1::bigint ORDER BY id",
+    [S_REG_EVENTS] = "SELECT " EVENT_COLS " FROM registry.events WHERE parcel_id = $1::bigint"
+                     " ORDER BY id",
+    [S_USER_CREATE] = "INSERT INTO portal.users(phone, name, email, address, role, plan,"
+                      " plan_until, pw_hash, locked, must_reset, consent_version, consent_at,"
+                      " created_at, updated_at, closed_at) VALUES ($1::text, $2::text, $3::text,"
+                      " $4::text, $5::text, $6::text, $7::bigint, $8::text, $9::boolean,"
+                      " $10::boolean, $11::text, $12::bigint, $13::bigint, $14::bigint,"
+                      " $15::bigint) RETURNING id",
+    [S_USER_GET] = "SELECT " USER_COLS " FROM portal.users WHERE id = $1::bigint",
+    [S_USER_PHONE] = "SELECT " USER_COLS " FROM portal.users"
+                     " WHERE phone = $1::text AND closed_at = 0",
+    /* $2: the store_user_field bits to write (their values are checked
+     * beside pg_user_update); closing (a non-zero closed_at) erases the
+     * personal fields whatever else the bits say */
+    [S_USER_UPDATE] = "UPDATE portal.users SET"
+                      " name = CASE WHEN " USER_CLOSING " THEN NULL"
+                      " WHEN ($2::int & 1) <> 0 THEN $3::text ELSE name END,"
+                      " phone = CASE WHEN " USER_CLOSING " THEN NULL"
+                      " WHEN ($2::int & 2) <> 0 THEN $4::text ELSE phone END,"
+                      " email = CASE WHEN " USER_CLOSING " THEN NULL"
+                      " WHEN ($2::int & 4) <> 0 THEN $5::text ELSE email END,"
+                      " address = CASE WHEN " USER_CLOSING " THEN NULL"
+                      " WHEN ($2::int & 8) <> 0 THEN $6::text ELSE address END,"
+                      " pw_hash = CASE WHEN ($2::int & 16) <> 0 THEN $7::text ELSE pw_hash END,"
+                      " role = CASE WHEN ($2::int & 32) <> 0 THEN $8::text ELSE role END,"
+                      " plan = CASE WHEN ($2::int & 64) <> 0 THEN $9::text ELSE plan END,"
+                      " plan_until = CASE WHEN ($2::int & 64) <> 0 THEN $10::bigint"
+                      " ELSE plan_until END,"
+                      " locked = CASE WHEN ($2::int & 128) <> 0 THEN $11::boolean ELSE locked END,"
+                      " must_reset = CASE WHEN ($2::int & 256) <> 0 THEN $12::boolean"
+                      " ELSE must_reset END,"
+                      " closed_at = CASE WHEN ($2::int & 512) <> 0 THEN $13::bigint"
+                      " ELSE closed_at END,"
+                      " updated_at = $14::bigint WHERE id = $1::bigint",
+    /* no limit (-1) last; codes byte-wise, as in SQLite */
+    [S_PLANS] = "SELECT " PLAN_COLS " FROM portal.plans"
+                " ORDER BY daily_views < 0, daily_views, code COLLATE \"C\"",
+    [S_PLAN_GET] = "SELECT " PLAN_COLS " FROM portal.plans WHERE code = $1::text",
+    [S_PLAN_UPSERT] = "INSERT INTO portal.plans(" PLAN_COLS ") VALUES ($1::text, $2::text,"
+                      " $3::text, $4::int, $5::int, $6::text) ON CONFLICT (code) DO UPDATE SET"
+                      " name_vi = excluded.name_vi, name_en = excluded.name_en,"
+                      " daily_views = excluded.daily_views, watch_max = excluded.watch_max,"
+                      " features = excluded.features",
+    [S_SESSION_PUT] = "INSERT INTO portal.sessions(" SESSION_COLS ") VALUES ($1::bytea,"
+                      " $2::bigint, $3::bigint, $4::bigint, $5::bigint)",
+    [S_SESSION_GET] = "SELECT " SESSION_COLS " FROM portal.sessions WHERE hash = $1::bytea",
+    [S_SESSION_TOUCH] = "UPDATE portal.sessions SET seen_at = $2::bigint WHERE hash = $1::bytea",
+    [S_SESSION_DELETE] = "DELETE FROM portal.sessions WHERE hash = $1::bytea",
+    [S_SESSIONS_END] = "DELETE FROM portal.sessions WHERE user_id = $1::bigint"
+                       " AND ($2::bytea IS NULL OR hash <> $2::bytea)",
+    [S_SESSIONS_OF] = "SELECT " SESSION_COLS " FROM portal.sessions WHERE user_id = $1::bigint"
+                      " ORDER BY created_at DESC, hash",
+    /* idle <= 0: no idle expiry */
+    [S_SESSIONS_PURGE] = "DELETE FROM portal.sessions WHERE expires_at < $1::bigint"
+                         " OR ($2::bigint > 0 AND seen_at < $1::bigint - $2::bigint)",
+    [S_THROTTLE_GET] = "SELECT failures, last_at, until FROM portal.throttle WHERE key = $1::text",
+    [S_THROTTLE_SET] = "INSERT INTO portal.throttle(key, failures, last_at, until)"
+                       " VALUES ($1::text, $2::int, $3::bigint, $4::bigint)"
+                       " ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,"
+                       " last_at = excluded.last_at, until = excluded.until",
+    [S_THROTTLE_DEL] = "DELETE FROM portal.throttle WHERE key = $1::text",
+    [S_AUDIT_ADD] = "INSERT INTO portal.audit(at, actor, actor_role, action, subject, object,"
+                    " reason) VALUES ($1::bigint, $2::bigint, $3::text, $4::text, $5::bigint,"
+                    " $6::bigint, $7::text) RETURNING id",
+    /* one statement per leading condition, so that an index serves it */
+    [S_AUDIT_ALL] = "SELECT " AUDIT_COLS " FROM portal.audit WHERE" AUDIT_FILTER,
+    [S_AUDIT_ACTOR] = "SELECT " AUDIT_COLS " FROM portal.audit WHERE actor = $1::bigint AND"
+                      AUDIT_FILTER,
+    [S_AUDIT_SUBJECT] = "SELECT " AUDIT_COLS " FROM portal.audit WHERE subject = $2::bigint AND"
+                        AUDIT_FILTER,
+    [S_AUDIT_EITHER] = "SELECT " AUDIT_COLS " FROM portal.audit"
+                       " WHERE (actor = $3::bigint OR subject = $3::bigint) AND" AUDIT_FILTER,
+    [S_AUDIT_DISTINCT] = "SELECT count(DISTINCT object)::int8,"
+                         " coalesce(bool_or(object = $4::bigint), false) FROM portal.audit"
+                         " WHERE actor = $1::bigint AND action = $2::text AND at >= $3::bigint",
 };
 
 /* Tables store_count may name (the SQLite backend's names); fixed SQL. */
@@ -395,11 +538,15 @@ static void one_line(struct buf *b)
         b->data[w] = '\0';
 }
 
-/* Map a failure to our vocabulary, keeping PostgreSQL's text. */
-static int pgerr(struct pg *q, const PGresult *res, const char *what)
+/* Map a failure to our vocabulary, keeping PostgreSQL's text; `terse`
+ * keeps only its primary message, without the detail that quotes the row or
+ * key (a phone number, a password hash) that failed. */
+static int pgerr_as(struct pg *q, const PGresult *res, const char *what, bool terse)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorMessage(res) : "";
+    const char *msg = !res ? ""
+                      : terse ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                              : PQresultErrorMessage(res);
     if (!msg || !*msg)
         msg = PQerrorMessage(q->conn);
     buf_reset(&q->err);
@@ -416,6 +563,11 @@ static int pgerr(struct pg *q, const PGresult *res, const char *what)
     if (strcmp(state, "25006") == 0 || strncmp(state, "22", 2) == 0)
         return LIS_EINVAL;
     return LIS_EIO;
+}
+
+static int pgerr(struct pg *q, const PGresult *res, const char *what)
+{
+    return pgerr_as(q, res, what, false);
 }
 
 /* ------------------------------------------------------------- parameters */
@@ -658,7 +810,7 @@ static PGresult *run(struct pg *q, enum stmt_id id, const struct params *P, int 
             *rc = 0;
             return res;
         }
-        *rc = pgerr(q, res, stmt_sql[id]);
+        *rc = pgerr_as(q, res, stmt_sql[id], id >= S_PORTAL_FIRST);
         PQclear(res);
         if (retry_ok(q, *rc, attempt))
             continue;
@@ -1871,23 +2023,33 @@ static int pg_changes_since(struct store *s, int64_t after, int limit, store_cha
 
 /* ---------------------------------------------------------------- registry */
 
-/* Run a registry insert; returns the new row's id. */
-static int64_t registry_insert(struct pg *q, enum stmt_id id, const struct params *P,
-                               bool piped)
+/* Run one write (in a transaction of its own outside store_begin/commit).
+ * Returns the int8 its single row holds (RETURNING id), else 0, or a
+ * negative lis_err; *n (may be NULL) gets the number of rows it touched. */
+static int64_t write_one(struct pg *q, enum stmt_id id, const struct params *P, int64_t *n)
 {
     bool own;
     int r = write_begin(q, &own);
     int64_t rowid = 0;
     if (r < 0)
         return r;
-    if (piped && !own) /* the caller's transaction: the row id is not needed */
-        return pipe_send(q, id, P);
     PGresult *res = run(q, id, P, &r);
     if (res && PQntuples(res) == 1)
         rowid = r_i64(res, 0, 0);
+    if (res && n)
+        *n = strtoll(PQcmdTuples(res), NULL, 10);
     PQclear(res);
     r = write_end(q, own, r);
     return r < 0 ? r : rowid;
+}
+
+/* Run a registry insert; returns the new row's id. */
+static int64_t registry_insert(struct pg *q, enum stmt_id id, const struct params *P,
+                               bool piped)
+{
+    if (piped && q->writable && q->in_txn) /* the caller's transaction: no row id needed */
+        return pipe_send(q, id, P);
+    return write_one(q, id, P, NULL);
 }
 
 static int as_status(int64_t r)
@@ -2038,9 +2200,10 @@ static int pg_parcel_versions(struct store *s, int64_t after, int limit, unsigne
 
 /* One registry table, row by row (single-row mode: a national registry does
  * not fit in one result). Fixed SQL, binary results. */
-static int dump_table(struct pg *q, const char *sql,
-                      int (*row)(const PGresult *res, const struct store_registry_cbs *cbs,
-                                 void *ctx),
+typedef int (*registry_row)(const PGresult *res, int i, const struct store_registry_cbs *cbs,
+                            void *ctx);
+
+static int dump_table(struct pg *q, const char *sql, registry_row row,
                       const struct store_registry_cbs *cbs, void *ctx)
 {
     int r;
@@ -2053,7 +2216,7 @@ static int dump_table(struct pg *q, const char *sql,
     while ((res = PQgetResult(q->conn))) {
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_SINGLE_TUPLE && r == 0)
-            r = row(res, cbs, ctx);
+            r = row(res, 0, cbs, ctx);
         else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && r == 0)
             r = pgerr(q, res, sql);
         PQclear(res); /* read to the end even after a stop: the connection stays usable */
@@ -2061,72 +2224,451 @@ static int dump_table(struct pg *q, const char *sql,
     return r;
 }
 
-static int row_holder(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+static int row_holder(const PGresult *res, int i, const struct store_registry_cbs *cbs,
+                      void *ctx)
 {
-    struct store_holder h = {r_i64(res, 0, 0), r_text(res, 0, 1), r_text(res, 0, 2),
-                             r_text(res, 0, 3), r_text(res, 0, 4), r_i32(res, 0, 5)};
+    struct store_holder h = {r_i64(res, i, 0), r_text(res, i, 1), r_text(res, i, 2),
+                             r_text(res, i, 3), r_text(res, i, 4), r_i32(res, i, 5)};
     return cbs->holder(ctx, &h);
 }
 
-static int row_right(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+static int row_right(const PGresult *res, int i, const struct store_registry_cbs *cbs,
+                     void *ctx)
 {
-    struct store_right rt = {r_i64(res, 0, 0), r_i64(res, 0, 1), r_text(res, 0, 2),
-                             r_text(res, 0, 3), r_f64(res, 0, 4), r_text(res, 0, 5),
-                             r_text(res, 0, 6), r_f64(res, 0, 7)};
+    struct store_right rt = {r_i64(res, i, 0), r_i64(res, i, 1), r_text(res, i, 2),
+                             r_text(res, i, 3), r_f64(res, i, 4), r_text(res, i, 5),
+                             r_text(res, i, 6), r_f64(res, i, 7)};
     return cbs->right(ctx, &rt);
 }
 
-static int row_certificate(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+static int row_certificate(const PGresult *res, int i, const struct store_registry_cbs *cbs,
+                           void *ctx)
 {
-    struct store_certificate c = {r_i64(res, 0, 0), r_text(res, 0, 1), r_text(res, 0, 2),
-                                  r_text(res, 0, 3), r_text(res, 0, 4)};
+    struct store_certificate c = {r_i64(res, i, 0), r_text(res, i, 1), r_text(res, i, 2),
+                                  r_text(res, i, 3), r_text(res, i, 4)};
     return cbs->certificate(ctx, &c);
 }
 
-static int row_restriction(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+static int row_restriction(const PGresult *res, int i, const struct store_registry_cbs *cbs,
+                           void *ctx)
 {
-    struct store_restriction rs = {r_i64(res, 0, 0), r_text(res, 0, 1), r_text(res, 0, 2),
-                                   r_text(res, 0, 3), r_text(res, 0, 4), r_text(res, 0, 5)};
+    struct store_restriction rs = {r_i64(res, i, 0), r_text(res, i, 1), r_text(res, i, 2),
+                                   r_text(res, i, 3), r_text(res, i, 4), r_text(res, i, 5)};
     return cbs->restriction(ctx, &rs);
 }
 
-static int row_event(const PGresult *res, const struct store_registry_cbs *cbs, void *ctx)
+static int row_event(const PGresult *res, int i, const struct store_registry_cbs *cbs,
+                     void *ctx)
 {
-    struct store_event e = {r_i64(res, 0, 0), r_text(res, 0, 1), r_text(res, 0, 2),
-                            r_text(res, 0, 3), r_i32(res, 0, 4), r_i64(res, 0, 5)};
+    struct store_event e = {r_i64(res, i, 0), r_text(res, i, 1), r_text(res, i, 2),
+                            r_text(res, i, 3), r_i32(res, i, 4), r_i64(res, i, 5)};
     return cbs->event(ctx, &e);
+}
+
+/* The registry tables, in the order both readers give them. */
+static const struct {
+    registry_row row;
+    const char *dump_sql;   /* every row, for copying */
+    enum stmt_id of_parcel; /* one parcel's rows */
+} registry_tables[] = {
+    {row_holder, "SELECT " HOLDER_COLS " FROM registry.holders h ORDER BY h.id", S_REG_HOLDERS},
+    {row_right, "SELECT " RIGHT_COLS " FROM registry.rights ORDER BY id", S_REG_RIGHTS},
+    {row_certificate, "SELECT " CERT_COLS " FROM registry.certificates ORDER BY id",
+     S_REG_CERTS},
+    {row_restriction, "SELECT " RESTR_COLS " FROM registry.restrictions ORDER BY id",
+     S_REG_RESTR},
+    {row_event, "SELECT " EVENT_COLS " FROM registry.events ORDER BY id", S_REG_EVENTS},
+};
+
+/* Whether cbs asks for table t of registry_tables. */
+static bool registry_wanted(const struct store_registry_cbs *cbs, size_t t)
+{
+    const bool on[] = {cbs->holder != NULL, cbs->right != NULL, cbs->certificate != NULL,
+                       cbs->restriction != NULL, cbs->event != NULL};
+    return on[t];
 }
 
 static int pg_registry_dump(struct store *s, const struct store_registry_cbs *cbs, void *ctx)
 {
     struct pg *q = (struct pg *)s;
     int r = 0;
-    if (r == 0 && cbs->holder)
-        r = dump_table(q,
-                       "SELECT id::int8, kind, name, id_number, address, birth_year::int4"
-                       " FROM registry.holders ORDER BY id",
-                       row_holder, cbs, ctx);
-    if (r == 0 && cbs->right)
-        r = dump_table(q,
-                       "SELECT parcel_id::int8, holder_id::int8, kind, land_use, area::float8,"
-                       " term, origin, share::float8 FROM registry.rights ORDER BY id",
-                       row_right, cbs, ctx);
-    if (r == 0 && cbs->certificate)
-        r = dump_table(q,
-                       "SELECT parcel_id::int8, serial, issued_on, issuer, register_no"
-                       " FROM registry.certificates ORDER BY id",
-                       row_certificate, cbs, ctx);
-    if (r == 0 && cbs->restriction)
-        r = dump_table(q,
-                       "SELECT parcel_id::int8, kind, party, since, until, note"
-                       " FROM registry.restrictions ORDER BY id",
-                       row_restriction, cbs, ctx);
-    if (r == 0 && cbs->event)
-        r = dump_table(q,
-                       "SELECT parcel_id::int8, kind, date, description, version::int4,"
-                       " related_id::int8 FROM registry.events ORDER BY id",
-                       row_event, cbs, ctx);
+    for (size_t t = 0; t < sizeof registry_tables / sizeof registry_tables[0] && r == 0; t++)
+        if (registry_wanted(cbs, t))
+            r = dump_table(q, registry_tables[t].dump_sql, registry_tables[t].row, cbs, ctx);
     return r;
+}
+
+static int pg_parcel_registry(struct store *s, int64_t parcel_id,
+                              const struct store_registry_cbs *cbs, void *ctx)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r = 0;
+    p_int(&P, parcel_id);
+    for (size_t t = 0; t < sizeof registry_tables / sizeof registry_tables[0] && r == 0; t++) {
+        if (!registry_wanted(cbs, t))
+            continue;
+        PGresult *res = run(q, registry_tables[t].of_parcel, &P, &r);
+        if (!res)
+            return r;
+        for (int i = 0; i < PQntuples(res) && r == 0; i++)
+            r = registry_tables[t].row(res, i, cbs, ctx);
+        PQclear(res);
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------------ portal */
+
+/* The bits S_USER_UPDATE tests, written out in its SQL. */
+_Static_assert(STORE_USER_NAME == 1 && STORE_USER_PHONE == 2 && STORE_USER_EMAIL == 4 &&
+                   STORE_USER_ADDRESS == 8 && STORE_USER_PW_HASH == 16 &&
+                   STORE_USER_ROLE == 32 && STORE_USER_PLAN == 64 &&
+                   STORE_USER_LOCKED == 128 && STORE_USER_MUST_RESET == 256 &&
+                   STORE_USER_CLOSED == 512,
+               "S_USER_UPDATE's bit numbers");
+
+static void row_user(const PGresult *res, int i, struct store_user *u)
+{
+    memset(u, 0, sizeof *u);
+    u->id = r_i64(res, i, 0);
+    u->phone = r_text(res, i, 1);
+    u->name = r_text(res, i, 2);
+    u->email = r_text(res, i, 3);
+    u->address = r_text(res, i, 4);
+    u->role = r_text(res, i, 5);
+    u->plan = r_text(res, i, 6);
+    u->plan_until = r_i64(res, i, 7);
+    u->pw_hash = r_text(res, i, 8);
+    u->locked = r_bool(res, i, 9);
+    u->must_reset = r_bool(res, i, 10);
+    u->consent_version = r_text(res, i, 11);
+    u->consent_at = r_i64(res, i, 12);
+    u->created_at = r_i64(res, i, 13);
+    u->updated_at = r_i64(res, i, 14);
+    u->closed_at = r_i64(res, i, 15);
+}
+
+/* The one account statement id finds; LIS_ENOTFOUND when none. */
+static int user_query(struct pg *q, enum stmt_id id, const struct params *P, store_user_cb cb,
+                      void *ctx)
+{
+    int r;
+    PGresult *res = run(q, id, P, &r);
+    if (!res)
+        return r;
+    if (PQntuples(res) == 0) {
+        r = fail(q, LIS_ENOTFOUND, "no such account");
+    } else {
+        struct store_user u;
+        row_user(res, 0, &u);
+        r = cb(ctx, &u);
+    }
+    PQclear(res);
+    return r;
+}
+
+static int64_t pg_user_create(struct store *s, const struct store_user *u)
+{
+    struct params P = {0};
+    p_text(&P, u->phone);
+    p_text(&P, u->name);
+    p_text(&P, u->email);
+    p_text(&P, u->address);
+    p_text(&P, u->role);
+    p_text(&P, u->plan);
+    p_int(&P, u->plan_until);
+    p_text(&P, u->pw_hash);
+    p_bool(&P, u->locked);
+    p_bool(&P, u->must_reset);
+    p_text(&P, u->consent_version);
+    p_int(&P, u->consent_at);
+    p_int(&P, u->created_at);
+    p_int(&P, u->updated_at);
+    p_int(&P, u->closed_at);
+    return write_one((struct pg *)s, S_USER_CREATE, &P, NULL);
+}
+
+static int pg_user_get(struct store *s, int64_t id, store_user_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, id);
+    return user_query((struct pg *)s, S_USER_GET, &P, cb, ctx);
+}
+
+static int pg_user_by_phone(struct store *s, const char *phone, store_user_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_text(&P, phone);
+    return user_query((struct pg *)s, S_USER_PHONE, &P, cb, ctx);
+}
+
+static int pg_user_update(struct store *s, const struct store_user *u, unsigned fields)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int64_t n = 0;
+    p_int(&P, u->id);
+    p_int(&P, fields & 1023u);
+    p_text(&P, u->name);
+    p_text(&P, u->phone);
+    p_text(&P, u->email);
+    p_text(&P, u->address);
+    p_text(&P, u->pw_hash);
+    p_text(&P, u->role);
+    p_text(&P, u->plan);
+    p_int(&P, u->plan_until);
+    p_bool(&P, u->locked);
+    p_bool(&P, u->must_reset);
+    p_int(&P, u->closed_at);
+    p_int(&P, u->updated_at);
+    int64_t r = write_one(q, S_USER_UPDATE, &P, &n);
+    if (r < 0)
+        return (int)r;
+    return n ? 0 : fail(q, LIS_ENOTFOUND, "no such account");
+}
+
+/* Plans statement id finds; LIS_ENOTFOUND when need_one and none. */
+static int plan_query(struct pg *q, enum stmt_id id, const struct params *P, store_plan_cb cb,
+                      void *ctx, bool need_one)
+{
+    int r;
+    PGresult *res = run(q, id, P, &r);
+    if (!res)
+        return r;
+    int n = PQntuples(res);
+    for (int i = 0; i < n && r == 0; i++) {
+        struct store_plan p = {r_text(res, i, 0), r_text(res, i, 1), r_text(res, i, 2),
+                               r_i32(res, i, 3), r_i32(res, i, 4), r_text(res, i, 5)};
+        r = cb(ctx, &p);
+    }
+    PQclear(res);
+    if (r == 0 && need_one && n == 0)
+        r = fail(q, LIS_ENOTFOUND, "no such plan");
+    return r;
+}
+
+static int pg_plans(struct store *s, store_plan_cb cb, void *ctx)
+{
+    return plan_query((struct pg *)s, S_PLANS, NULL, cb, ctx, false);
+}
+
+static int pg_plan_get(struct store *s, const char *code, store_plan_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_text(&P, code);
+    return plan_query((struct pg *)s, S_PLAN_GET, &P, cb, ctx, true);
+}
+
+static int pg_plan_put(struct store *s, const struct store_plan *p)
+{
+    struct params P = {0};
+    p_text(&P, p->code);
+    p_text(&P, p->name_vi);
+    p_text(&P, p->name_en);
+    p_int(&P, p->daily_views);
+    p_int(&P, p->watch_max);
+    p_text(&P, p->features ? p->features : "");
+    return as_status(write_one((struct pg *)s, S_PLAN_UPSERT, &P, NULL));
+}
+
+static void row_session(const PGresult *res, int i, struct store_session *ss)
+{
+    size_t len;
+    const uint8_t *h = r_blob(res, i, 0, &len);
+    memset(ss, 0, sizeof *ss);
+    if (h)
+        memcpy(ss->hash, h, len < STORE_HASH_LEN ? len : STORE_HASH_LEN);
+    ss->user_id = r_i64(res, i, 1);
+    ss->created_at = r_i64(res, i, 2);
+    ss->seen_at = r_i64(res, i, 3);
+    ss->expires_at = r_i64(res, i, 4);
+}
+
+static int pg_session_put(struct store *s, const struct store_session *ss)
+{
+    struct params P = {0};
+    p_bytes(&P, ss->hash, STORE_HASH_LEN);
+    p_int(&P, ss->user_id);
+    p_int(&P, ss->created_at);
+    p_int(&P, ss->seen_at);
+    p_int(&P, ss->expires_at);
+    return as_status(write_one((struct pg *)s, S_SESSION_PUT, &P, NULL));
+}
+
+static int pg_session_get(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                          struct store_session *out)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    p_bytes(&P, hash, STORE_HASH_LEN);
+    PGresult *res = run(q, S_SESSION_GET, &P, &r);
+    if (!res)
+        return r;
+    if (PQntuples(res) == 0)
+        r = fail(q, LIS_ENOTFOUND, "no such session");
+    else
+        row_session(res, 0, out);
+    PQclear(res);
+    return r;
+}
+
+static int pg_session_touch(struct store *s, const uint8_t hash[STORE_HASH_LEN], int64_t seen_at)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int64_t n = 0, r;
+    p_bytes(&P, hash, STORE_HASH_LEN);
+    p_int(&P, seen_at);
+    if ((r = write_one(q, S_SESSION_TOUCH, &P, &n)) < 0)
+        return (int)r;
+    return n ? 0 : fail(q, LIS_ENOTFOUND, "no such session");
+}
+
+/* Deleting a session that is gone already (purged, ended elsewhere) is no failure. */
+static int pg_session_delete(struct store *s, const uint8_t hash[STORE_HASH_LEN])
+{
+    struct params P = {0};
+    p_bytes(&P, hash, STORE_HASH_LEN);
+    return as_status(write_one((struct pg *)s, S_SESSION_DELETE, &P, NULL));
+}
+
+/* A delete that tells how many rows went (*n may be NULL). */
+static int delete_counted(struct pg *q, enum stmt_id id, const struct params *P, int64_t *n)
+{
+    int64_t gone = 0, r = write_one(q, id, P, &gone);
+    if (n)
+        *n = r < 0 ? 0 : gone;
+    return as_status(r);
+}
+
+static int pg_sessions_end(struct store *s, int64_t user_id, const uint8_t *keep, int64_t *n)
+{
+    struct params P = {0};
+    p_int(&P, user_id);
+    if (keep)
+        p_bytes(&P, keep, STORE_HASH_LEN);
+    else
+        p_text(&P, NULL);
+    return delete_counted((struct pg *)s, S_SESSIONS_END, &P, n);
+}
+
+static int pg_sessions_of(struct store *s, int64_t user_id, store_session_cb cb, void *ctx)
+{
+    struct params P = {0};
+    int r;
+    p_int(&P, user_id);
+    PGresult *res = run((struct pg *)s, S_SESSIONS_OF, &P, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        struct store_session ss;
+        row_session(res, i, &ss);
+        r = cb(ctx, &ss);
+    }
+    PQclear(res);
+    return r;
+}
+
+static int pg_sessions_purge(struct store *s, int64_t now, int64_t idle, int64_t *n)
+{
+    struct params P = {0};
+    p_int(&P, now);
+    p_int(&P, idle);
+    return delete_counted((struct pg *)s, S_SESSIONS_PURGE, &P, n);
+}
+
+static int pg_throttle_get(struct store *s, const char *key, struct store_throttle *out)
+{
+    struct params P = {0};
+    int r;
+    p_text(&P, key);
+    PGresult *res = run((struct pg *)s, S_THROTTLE_GET, &P, &r);
+    if (!res)
+        return r;
+    memset(out, 0, sizeof *out);
+    if (PQntuples(res) == 1) {
+        out->failures = r_i32(res, 0, 0);
+        out->last_at = r_i64(res, 0, 1);
+        out->until = r_i64(res, 0, 2);
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int pg_throttle_put(struct store *s, const char *key, const struct store_throttle *t)
+{
+    struct params P = {0};
+    p_text(&P, key);
+    if (t->failures == 0)
+        return as_status(write_one((struct pg *)s, S_THROTTLE_DEL, &P, NULL));
+    p_int(&P, t->failures);
+    p_int(&P, t->last_at);
+    p_int(&P, t->until);
+    return as_status(write_one((struct pg *)s, S_THROTTLE_SET, &P, NULL));
+}
+
+static int64_t pg_audit_add(struct store *s, const struct store_audit *a)
+{
+    struct params P = {0};
+    p_int(&P, a->at);
+    p_int(&P, a->actor);
+    p_text(&P, a->actor_role);
+    p_text(&P, a->action);
+    p_int(&P, a->subject);
+    p_int(&P, a->object);
+    p_text(&P, a->reason);
+    return write_one((struct pg *)s, S_AUDIT_ADD, &P, NULL);
+}
+
+static int pg_audit_list(struct store *s, const struct store_audit_filter *f, store_audit_cb cb,
+                         void *ctx)
+{
+    /* the statement whose leading condition an index serves */
+    enum stmt_id id = f->actor              ? S_AUDIT_ACTOR
+                      : f->subject          ? S_AUDIT_SUBJECT
+                      : f->actor_or_subject ? S_AUDIT_EITHER
+                                            : S_AUDIT_ALL;
+    struct params P = {0};
+    int r;
+    p_int(&P, f->actor);
+    p_int(&P, f->subject);
+    p_int(&P, f->actor_or_subject);
+    p_text(&P, f->action && *f->action ? f->action : NULL);
+    p_int(&P, f->from);
+    p_int(&P, f->to);
+    p_int(&P, f->before);
+    p_int(&P, f->limit);
+    PGresult *res = run((struct pg *)s, id, &P, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        struct store_audit a = {r_i64(res, i, 0), r_i64(res, i, 1), r_i64(res, i, 2),
+                                r_text(res, i, 3), r_text(res, i, 4), r_i64(res, i, 5),
+                                r_i64(res, i, 6), r_text(res, i, 7)};
+        r = cb(ctx, &a);
+    }
+    PQclear(res);
+    return r;
+}
+
+static int pg_audit_distinct(struct store *s, int64_t actor, const char *action, int64_t since,
+                             int64_t object, int64_t *n, bool *seen)
+{
+    struct params P = {0};
+    int r;
+    p_int(&P, actor);
+    p_text(&P, action);
+    p_int(&P, since);
+    p_int(&P, object);
+    PGresult *res = run((struct pg *)s, S_AUDIT_DISTINCT, &P, &r);
+    if (!res)
+        return r;
+    *n = r_i64(res, 0, 0);
+    *seen = r_bool(res, 0, 1);
+    PQclear(res);
+    return 0;
 }
 
 /* Apply the steps of the migration list the store lacks, each with its
@@ -2200,4 +2742,24 @@ static const struct store_ops pg_ops = {
     .migrate = pg_migrate,
     .parcel_versions = pg_parcel_versions,
     .registry_dump = pg_registry_dump,
+    .parcel_registry = pg_parcel_registry,
+    .user_create = pg_user_create,
+    .user_get = pg_user_get,
+    .user_by_phone = pg_user_by_phone,
+    .user_update = pg_user_update,
+    .plans = pg_plans,
+    .plan_get = pg_plan_get,
+    .plan_put = pg_plan_put,
+    .session_put = pg_session_put,
+    .session_get = pg_session_get,
+    .session_touch = pg_session_touch,
+    .session_delete = pg_session_delete,
+    .sessions_end = pg_sessions_end,
+    .sessions_of = pg_sessions_of,
+    .sessions_purge = pg_sessions_purge,
+    .throttle_get = pg_throttle_get,
+    .throttle_put = pg_throttle_put,
+    .audit_add = pg_audit_add,
+    .audit_list = pg_audit_list,
+    .audit_distinct = pg_audit_distinct,
 };

@@ -1,7 +1,9 @@
 /* Unit tests for store/ on the PostgreSQL backend: the rules SQLite keeps,
  * kept here too (versions, retirement, ids never reused, uniqueness,
  * transactions, search semantics, numeric key order, the change log,
- * migrations), and failures as the API needs them (an unreachable server is
+ * migrations), the portal's (the cases of portal_cases.h, shared with
+ * test_portal.c on SQLite; the audit log refusing changes; errors that
+ * quote no personal value), and failures as the API needs them (an unreachable server is
  * LIS_EUNAVAIL, at once).
  *
  * LIS_TEST_PG_URL=postgres://user@host:port/ names a server on which the
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,6 +281,111 @@ Test(store_pg, change_log_and_migrate)
     cr_assert_eq(from, store_schema_version());
     cr_assert_eq(to, store_schema_version());
     fixture_free(&f);
+}
+
+/* Run SQL on the test database through psql; returns psql's exit status
+ * (0: the statement ran, 1: PostgreSQL refused it). */
+static int psql(const char *sql)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "psql '%s' -qAtX -v ON_ERROR_STOP=1 -c \"%s\" >/dev/null 2>&1",
+             url, sql);
+    int r = system(cmd);
+    return WIFEXITED(r) ? WEXITSTATUS(r) : -1;
+}
+
+Test(store_pg, audit_append_only)
+{
+    struct store_audit a = {.at = 1751356800, .actor = 7, .actor_role = "user",
+                            .action = "parcel.detailed", .object = 42};
+    int64_t id = store_audit_add(st, &a);
+    cr_assert_gt(id, 0, "%s", store_errmsg(st));
+    cr_assert_gt(store_audit_add(st, &a), id);
+    /* the trigger refuses every change but an insert, whoever asks */
+    static const char *const refused[] = {
+        "UPDATE portal.audit SET reason = 'x'",
+        "UPDATE portal.audit SET actor = 0 WHERE false", /* statement level: even no rows */
+        "DELETE FROM portal.audit",
+        "DELETE FROM portal.audit WHERE id = 1",
+        "TRUNCATE portal.audit",
+    };
+    for (size_t i = 0; i < N(refused); i++)
+        cr_assert_eq(psql(refused[i]), 1, "%s was allowed", refused[i]);
+    cr_assert_eq(psql("INSERT INTO portal.audit(at, actor, actor_role, action)"
+                      " VALUES (1, 0, 'system', 'test.insert')"),
+                 0, "an insert is refused");
+    int64_t n = 0;
+    bool seen = false;
+    cr_assert_eq(store_audit_distinct(st, 7, "parcel.detailed", 0, 42, &n, &seen), 0);
+    cr_assert_eq(n, 1);
+    cr_assert(seen);
+}
+
+static int keep_user(void *ctx, const struct store_user *u)
+{
+    *(int64_t *)ctx = u->id;
+    return 0;
+}
+
+/* PostgreSQL's own error text quotes the key or row that failed (DETAIL):
+ * the store's message must not, since callers log it. */
+Test(store_pg, conflict_hides_personal_values)
+{
+    struct store_user u = {.phone = "+84912345678", .name = "Nguyễn Văn An", .role = "user",
+                           .plan = "free", .pw_hash = "$argon2id$v=19$secret-hash",
+                           .created_at = 1751356800, .updated_at = 1751356800};
+    int64_t id = store_user_create(st, &u);
+    cr_assert_gt(id, 0, "%s", store_errmsg(st));
+    cr_assert_eq(store_user_create(st, &u), LIS_ECONFLICT, "%s", store_errmsg(st));
+    cr_assert_null(strstr(store_errmsg(st), "912345678"), "%s", store_errmsg(st));
+    /* a check constraint quotes the whole row, password hash included */
+    struct store_user bad = u;
+    bad.phone = "+84987654321";
+    cr_assert_gt(store_user_create(st, &bad), id);
+    bad.id = id;
+    bad.role = "root";
+    cr_assert_lt(store_user_update(st, &bad, STORE_USER_ROLE), 0); /* refused before SQL */
+    cr_assert_eq(psql("ALTER TABLE portal.users ADD CONSTRAINT name_short"
+                      " CHECK (char_length(name) < 20)"),
+                 0);
+    bad.name = "Nguyễn Văn An Nguyễn Văn An";
+    cr_assert_eq(store_user_update(st, &bad, STORE_USER_NAME), LIS_ECONFLICT);
+    cr_assert_null(strstr(store_errmsg(st), "secret-hash"), "%s", store_errmsg(st));
+    cr_assert_null(strstr(store_errmsg(st), "912345678"), "%s", store_errmsg(st));
+    /* the refused writes left the store usable */
+    int64_t got = 0;
+    cr_assert_eq(store_user_by_phone(st, "+84912345678", keep_user, &got), 0, "%s",
+                 store_errmsg(st));
+    cr_assert_eq(got, id);
+}
+
+/* A store made before the portal (schema 1) gets it from store_migrate. */
+Test(store_pg, migrate_adds_portal)
+{
+    store_close(st);
+    st = NULL;
+    cr_assert_eq(psql("DROP TABLE portal.plans, portal.users, portal.sessions,"
+                      " portal.throttle, portal.audit;"
+                      " DROP FUNCTION portal.audit_append_only();"
+                      " UPDATE land.meta SET value = '1' WHERE key = 'schema_version'"),
+                 0);
+    struct buf err = BUF_INIT;
+    cr_assert_null(store_open(url, STORE_WRITE, NULL, &err));
+    cr_assert(strstr(buf_cstr(&err), "lis migrate"), "%s", buf_cstr(&err));
+    buf_reset(&err);
+    st = store_open(url, STORE_MIGRATE, NULL, &err);
+    cr_assert(st, "%s", buf_cstr(&err));
+    int from = 0, to = 0;
+    cr_assert_eq(store_migrate(st, &from, &to), 0, "%s", store_errmsg(st));
+    cr_assert_eq(from, 1);
+    cr_assert_eq(to, store_schema_version());
+    store_close(st);
+    st = store_open(url, STORE_WRITE, NULL, &err);
+    cr_assert(st, "%s", buf_cstr(&err));
+    buf_free(&err);
+    struct store_audit a = {.at = 1, .actor_role = "system", .action = "user.role"};
+    cr_assert_gt(store_audit_add(st, &a), 0, "%s", store_errmsg(st));
+    cr_assert_eq(psql("DELETE FROM portal.audit"), 1, "the migrated log is append-only too");
 }
 
 Test(store_pg, unreachable_is_unavailable)
