@@ -2,6 +2,7 @@
  *
  * Dispatches to a subcommand; each parses its own flags and has --help. */
 #include "api/api.h"
+#include "auth/usercmd.h"
 #include "demo/demo.h"
 #include "import/import.h"
 #include "store/admin.h"
@@ -19,6 +20,8 @@ static const struct {
     {"import", import_cmd, "import parcels, communes, planning zones or registry records"},
     {"migrate", store_migrate_cmd, "bring a store's schema up to this lis"},
     {"copy", store_copy_cmd, "copy a whole store between locations (SQLite, PostgreSQL)"},
+    {"user", usercmd_user, "manage accounts: first admin, roles, plans, locks"},
+    {"plan", usercmd_plan, "list or change the service plans"},
 };
 
 static void usage(FILE *f)

@@ -46,8 +46,36 @@ const struct http_route api_routes[] = {
      "Planned land uses overlapping the parcel, with area and share", "parcels", NULL, true},
     {"GET", "/api/v1/parcels/{id}/neighbours", api_h_neighbours, api_p_id,
      "Parcels sharing a boundary with the parcel", "parcels", NULL, true},
-    {"GET", "/api/v1/parcels/{id}", api_h_parcel, api_p_id_geometry, "One parcel, basic view",
-     "parcels", NULL, true},
+    {"GET", "/api/v1/parcels/{id}", api_h_parcel, api_p_view,
+     "One parcel in the caller's view: basic (anyone), detailed (users, within the plan's "
+     "quota), full (staff, admin)", "parcels", NULL, false, API_ANY},
+    {"GET", "/api/v1/session", api_h_session_get, api_p_none,
+     "The caller's session: the account summary and CSRF value, or user null", "accounts", NULL,
+     false, API_ANY},
+    {"POST", "/api/v1/session", api_h_login, api_p_none,
+     "Log in with phone and password; sets the session cookie", "accounts", NULL, false, API_ANY,
+     true},
+    {"DELETE", "/api/v1/session", api_h_logout, api_p_none, "Log out (this session)", "accounts",
+     NULL, false, API_USER},
+    {"DELETE", "/api/v1/sessions", api_h_logout_all, api_p_none,
+     "Log out everywhere: end every session of the account", "accounts", NULL, false, API_USER},
+    {"POST", "/api/v1/account", api_h_register, api_p_none,
+     "Register: full name, phone, password (+ email, address), consent; logs in", "accounts",
+     NULL, false, API_ANY, true},
+    {"GET", "/api/v1/me", api_h_me, api_p_none, "Your profile, plan and views left today",
+     "accounts", NULL, false, API_USER},
+    {"PATCH", "/api/v1/me", api_h_me_patch, api_p_none,
+     "Edit your profile: name, phone, email, address", "accounts", NULL, false, API_USER, true},
+    {"DELETE", "/api/v1/me", api_h_close, api_p_none,
+     "Close your account (password required): personal fields erased", "accounts", NULL, false,
+     API_USER, true},
+    {"POST", "/api/v1/me/password", api_h_password, api_p_none,
+     "Change your password (the current one required); other sessions end", "accounts", NULL,
+     false, API_USER, true},
+    {"GET", "/api/v1/me/export", api_h_export, api_p_none,
+     "Everything the portal holds about you, as a JSON file", "accounts", NULL, false, API_USER},
+    {"GET", "/api/v1/plans", api_h_plans, api_p_none,
+     "Service plans: daily detailed views and features", "accounts", NULL, false, API_PUBLIC},
     {"GET", "/api/v1/openapi.json", api_h_openapi, api_p_none, "This OpenAPI 3 document",
      "meta", NULL, true},
     {"GET", "/api/v1/portal", api_h_portal, api_p_none,
@@ -311,6 +339,10 @@ static void *thread_new(void *app, int index, struct buf *err)
         buf_appendf(err, "store %s: %s", a->data, store_errmsg(t->store));
         goto fail;
     }
+    /* accounts, sessions and the audit log: always the primary, writable */
+    t->portal = store_open(a->data, STORE_WRITE, NULL, err);
+    if (!t->portal)
+        goto fail;
     t->geo = geo_new(a->info.crs, err);
     if (!t->geo)
         goto fail;
@@ -323,6 +355,7 @@ static void *thread_new(void *app, int index, struct buf *err)
 fail:
     api_ref_free(&t->ref);
     geo_free(t->geo);
+    store_close(t->portal);
     store_close(t->store);
     free(t);
     return NULL;
@@ -337,6 +370,7 @@ static void thread_free(void *p)
     tiles_loop_free(t->tiles);
     clickindex_release(t->click);
     store_close(t->store);
+    store_close(t->portal);
     geo_free(t->geo);
     buf_free(&t->out);
     buf_free(&t->wkb);
@@ -378,14 +412,15 @@ out:
 static char *portal_settings(const struct config *cfg, const struct store_info *info)
 {
     json_t *o = json_pack(
-        "{s:{s:s,s:s,s:s}, s:{s:s,s:s,s:s,s:s,s:s,s:s}, s:{s:s,s:s}}",
+        "{s:{s:s,s:s,s:s}, s:{s:s,s:s,s:s,s:s,s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}}",
         "province", "code", info->province_code, "name", info->province_name, "crs", info->crs,
         "office", "name_vi", config_get(cfg, "office_name"), "name_en",
         config_get(cfg, "office_name_en"), "address_vi", config_get(cfg, "office_address"),
         "address_en", config_get(cfg, "office_address_en"), "phone",
         config_get(cfg, "office_phone"), "email", config_get(cfg, "office_email"), "basemap",
         "url", config_get(cfg, "basemap_url"), "attribution",
-        config_get(cfg, "basemap_attribution"));
+        config_get(cfg, "basemap_attribution"), "privacy", "version",
+        config_get(cfg, "privacy_version"), "date", config_get(cfg, "privacy_date"));
     char *body = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
     json_decref(o);
     return body;
@@ -412,10 +447,10 @@ int api_serve_cmd(int argc, char **argv)
     struct buf err = BUF_INIT;
     struct api a;
     const char *config_path = NULL;
-    const char *labels[64];
+    const char *labels[128];
     int code = 1;
     long loops = 0, max_page = 0, max_query = 0, max_body = 0, tile_mb = 0;
-    long cache_mb = 0, mmap_mb = 0;
+    long cache_mb = 0, mmap_mb = 0, workers = 0, worker_queue = 0, worker_nice = 0;
     struct { const char *key, *value; } flags[32];
     int nflags = 0;
 
@@ -466,7 +501,10 @@ int api_serve_cmd(int argc, char **argv)
         config_get_long(cfg, "max_body_bytes", 0, 1 << 30, &max_body, &err) ||
         config_get_long(cfg, "tile_cache_mb", 0, 65536, &tile_mb, &err) ||
         config_get_long(cfg, "store_cache_mb", 1, 65536, &cache_mb, &err) ||
-        config_get_long(cfg, "store_mmap_mb", 0, 1 << 20, &mmap_mb, &err))
+        config_get_long(cfg, "store_mmap_mb", 0, 1 << 20, &mmap_mb, &err) ||
+        config_get_long(cfg, "workers", 1, 256, &workers, &err) ||
+        config_get_long(cfg, "worker_queue", 1, 1 << 20, &worker_queue, &err) ||
+        config_get_long(cfg, "worker_nice", 1, 19, &worker_nice, &err))
         goto fail;
     if (loops == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -483,8 +521,10 @@ int api_serve_cmd(int argc, char **argv)
     a.tiles = tile_cache_new((size_t)tile_mb << 20, (double)MVT_BUFFER / MVT_EXTENT);
     if (prepare(&a, &err) != 0)
         goto fail;
+    if (api_accounts_init(&a, cfg, &err) != 0)
+        goto fail;
     a.portal_body = portal_settings(cfg, &a.info);
-    for (size_t i = 0; i < api_nroutes && i < 64; i++)
+    for (size_t i = 0; i < api_nroutes && i < 128; i++)
         labels[i] = api_routes[i].metric ? api_routes[i].metric : api_routes[i].path;
     a.metrics = metrics_new(labels, (int)api_nroutes, (int)loops);
     log_info("store %s: %lld parcels, %s", a.data, (long long)a.info.parcels, a.info.crs);
@@ -507,7 +547,11 @@ int api_serve_cmd(int argc, char **argv)
         .thread_new = thread_new,
         .thread_free = thread_free,
         .tick = thread_tick,
+        .gate = api_gate,
         .app = &a,
+        .workers = (int)workers,
+        .worker_queue = (int)worker_queue,
+        .worker_nice = (int)worker_nice,
     };
     if (http_serve(&o, &err) != 0)
         goto fail;
@@ -519,6 +563,7 @@ fail:
 out:
     free(a.openapi_body);
     free(a.portal_body);
+    api_accounts_free(&a);
     tile_cache_free(a.tiles);
     clickindex_shared_free(a.clicks);
     metrics_free(a.metrics);

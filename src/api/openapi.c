@@ -204,6 +204,17 @@ static json_t *operation(const struct http_route *r)
     json_t *tags = json_array();
     json_array_append_new(tags, json_string(r->tag));
     json_object_set_new(op, "tags", tags);
+    /* who may call it (the gate's levels), for clients and the access-matrix test */
+    static const char *const levels[] = {"public", "anyone", "user", "staff", "admin"};
+    json_object_set_new(op, "x-access",
+                        json_string(r->access < sizeof levels / sizeof levels[0]
+                                        ? levels[r->access]
+                                        : "admin"));
+    if (r->access >= API_USER) {
+        json_t *sec = json_array();
+        json_array_append_new(sec, json_pack("{s:[]}", "session"));
+        json_object_set_new(op, "security", sec);
+    }
 
     json_t *params = json_array();
     for (int i = 0; r->params && r->params[i].name; i++) {
@@ -218,6 +229,10 @@ static json_t *operation(const struct http_route *r)
         json_array_append_new(params, o);
     }
     json_object_set_new(op, "parameters", params);
+    if (r->body)
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", true, "content",
+                                      "application/json", "schema", "type", "object"));
 
     json_t *res = json_object();
     const char *schema = answer_schema(r);
@@ -230,6 +245,10 @@ static json_t *operation(const struct http_route *r)
     if (r->public_data)
         json_object_set_new(res, "304", response("Not modified (If-None-Match)", NULL));
     json_object_set_new(res, "400", ref("#/components/responses/Problem"));
+    if (r->access >= API_USER) {
+        json_object_set_new(res, "401", ref("#/components/responses/Problem"));
+        json_object_set_new(res, "403", ref("#/components/responses/Problem"));
+    }
     if (strchr(r->path, '{') || strstr(r->path, "/at") || strstr(r->path, "/search"))
         json_object_set_new(res, "404", ref("#/components/responses/Problem"));
     json_object_set_new(res, "405", ref("#/components/responses/Problem"));
@@ -279,6 +298,11 @@ json_t *api_openapi(const struct http_route *routes, size_t n, const struct api 
                                  content("application/problem+json",
                                          ref("#/components/schemas/Problem"))));
     json_object_set_new(comp, "responses", responses);
+    json_object_set_new(comp, "securitySchemes",
+                        json_pack("{s:{s:s, s:s, s:s, s:s}}", "session", "type", "apiKey", "in",
+                                  "cookie", "name", "lis_session", "description",
+                                  "the login session; state-changing requests also carry "
+                                  "X-CSRF-Token"));
     json_object_set_new(doc, "components", comp);
     return doc;
 }

@@ -8,6 +8,9 @@
  * basic view (DESIGN §1) are ever written: nothing here reads the registry. */
 #include "api/routes.h"
 
+#include "api/record.h"
+#include "core/clock.h"
+
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -84,7 +87,7 @@ const struct http_param api_p_search[] = {
     {NULL},
 };
 
-enum { ID_ID, ID_GEOMETRY };
+enum { ID_ID, ID_GEOMETRY, ID_VIEW }; /* api_p_id_geometry, api_p_view (account.c) */
 const struct http_param api_p_id[] = {
     {"id", HTTP_PARAM_INT, HTTP_IN_PATH, true, 1, ID_MAX, 0, 0, "Stable parcel id"},
     {NULL},
@@ -99,7 +102,7 @@ const struct http_param api_p_id_geometry[] = {
 /* --------------------------------------------------------- writing JSON */
 
 /* A string literal appended without strlen (the hot path writes many). */
-#define PUT(b, lit) buf_append((b), lit, sizeof(lit) - 1)
+#define PUT(b, lit) buf_append((b), "" lit, sizeof(lit) - 1) /* literals only */
 
 static void name_ref(struct buf *b, const char *code, const struct api_name *n)
 {
@@ -197,12 +200,15 @@ static void geometry_json(struct api_thread *t, const uint8_t *wkb, size_t len, 
     }
 }
 
-/* One parcel, basic view. Leaves the object open when `open` (callers add fields). */
-static void parcel_json(struct api_thread *t, const struct store_parcel *p, bool geometry,
-                        bool open, struct buf *b)
+/* One parcel's basic-view fields, saying `view`. Leaves the object open when
+ * `open` (callers add fields). */
+static void parcel_json_as(struct api_thread *t, const struct store_parcel *p, bool geometry,
+                           bool open, const char *view, struct buf *b)
 {
     const struct api_ref *a = &t->ref;
-    PUT(b, "{\"view\":\"basic\",\"id\":");
+    PUT(b, "{\"view\":");
+    http_json_str(b, view);
+    PUT(b, ",\"id\":");
     http_json_int(b, p->id);
     PUT(b, ",\"national_id\":");
     http_json_str(b, p->national_id[0] ? p->national_id : NULL);
@@ -235,6 +241,13 @@ static void parcel_json(struct api_thread *t, const struct store_parcel *p, bool
     }
     if (!open)
         buf_putc(b, '}');
+}
+
+/* One parcel, basic view. */
+static void parcel_json(struct api_thread *t, const struct store_parcel *p, bool geometry,
+                        bool open, struct buf *b)
+{
+    parcel_json_as(t, p, geometry, open, "basic", b);
 }
 
 /* Collects parcels into a JSON array body. */
@@ -727,25 +740,143 @@ out:
 
 /* ------------------------------------------------------------- one parcel */
 
+/* The views, fullest last; who may see which is DESIGN §1. */
+enum view { VIEW_BASIC, VIEW_DETAILED, VIEW_FULL };
+static const char *const view_names[] = {"basic", "detailed", "full"};
+
+/* A detailed or full answer: the basic fields, then the record (record.c). */
+struct detail {
+    struct api_thread *t;
+    enum view view;
+    bool geometry;
+    bool found;
+    int rc;
+};
+
+static int on_detailed(void *ctx, const struct store_parcel *p)
+{
+    struct detail *d = ctx;
+    struct api_thread *t = d->t;
+    d->found = true;
+    parcel_json_as(t, p, d->geometry, true, view_names[d->view], &t->out);
+    d->rc = api_record_json(t->store, t->geo, t->ref.info.crs, p->id, p->wkb, p->wkb_len,
+                            d->view == VIEW_FULL, &t->out);
+    return 0;
+}
+
+/* A user's quota: may they see parcel id in the detailed view now? Answers
+ * 429 itself when not; otherwise *quota gets the "quota" member to add. */
+static bool quota_allows(struct api_thread *t, h2o_req_t *req, int64_t id, struct buf *quota)
+{
+    int daily = t->who.daily_views;
+    int64_t now = clock_now(), day = api_day_start(now), used = 0;
+    bool seen = false;
+    char resets[32];
+    clock_iso(day + 86400, resets);
+    if (store_audit_distinct(t->portal, t->who.user_id, "parcel.detailed", day, id, &used, &seen) <
+        0) {
+        log_error("quota: %s", store_errmsg(t->portal));
+        http_problem_err(req, LIS_EIO, NULL);
+        return false;
+    }
+    if (daily >= 0 && !seen && used >= daily) {
+        http_problem_ext(req, 429, "quota-exceeded",
+                         "today's detailed views of your plan are used up; the basic view is "
+                         "still open",
+                         json_pack("{s:s, s:i, s:I}", "resets_at", resets, "daily", daily, "used",
+                                   (json_int_t)used));
+        return false;
+    }
+    if (!seen)
+        used++;
+    PUT(quota, ",\"quota\":{\"daily\":");
+    http_json_int(quota, daily);
+    PUT(quota, ",\"used\":");
+    http_json_int(quota, used);
+    PUT(quota, ",\"left\":");
+    if (daily < 0)
+        PUT(quota, "null");
+    else
+        http_json_int(quota, daily > used ? daily - used : 0);
+    PUT(quota, ",\"resets_at\":");
+    http_json_str(quota, resets);
+    buf_putc(quota, '}');
+    return true;
+}
+
 void api_h_parcel(void *td, h2o_req_t *req, const struct http_route *r,
                   const struct http_args *args)
 {
     struct api_thread *t = td;
     api_ref_fresh(t);
     bool geometry = args->v[ID_GEOMETRY].set && args->v[ID_GEOMETRY].b;
+    int64_t id = args->v[ID_ID].i;
     (void)r;
+    enum view most = t->who.level >= API_STAFF  ? VIEW_FULL
+                     : t->who.level >= API_USER ? VIEW_DETAILED
+                                                : VIEW_BASIC;
+    enum view view = most;
+    if (args->v[ID_VIEW].set) {
+        const char *v = args->v[ID_VIEW].s;
+        view = !strcmp(v, "basic") ? VIEW_BASIC : !strcmp(v, "detailed") ? VIEW_DETAILED
+               : !strcmp(v, "full")                                      ? VIEW_FULL
+                                                                         : (enum view)-1;
+        if ((int)view < 0) {
+            http_problem(req, 400, "invalid-parameter", "view: basic, detailed or full");
+            return;
+        }
+        if (view > most) {
+            if (!t->who.user_id)
+                http_problem(req, 401, "login-required", "log in to see the %s view",
+                             view_names[view]);
+            else
+                http_problem(req, 403, "forbidden", "your role does not give the %s view",
+                             view_names[view]);
+            return;
+        }
+    }
     buf_reset(&t->out);
-    struct collect c = {t, &t->out, geometry, 1, 0, false, 0};
-    int rc = store_parcel_get(t->store, args->v[ID_ID].i, want(geometry), on_parcel, &c);
-    if (rc == LIS_ENOTFOUND || (rc >= 0 && c.n == 0)) {
-        http_problem(req, 404, "not-found", "no current parcel has id %" PRId64, args->v[ID_ID].i);
+    if (view == VIEW_BASIC) {
+        struct collect c = {t, &t->out, geometry, 1, 0, false, 0};
+        int rc = store_parcel_get(t->store, id, want(geometry), on_parcel, &c);
+        if (rc == LIS_ENOTFOUND || (rc >= 0 && c.n == 0)) {
+            http_problem(req, 404, "not-found", "no current parcel has id %" PRId64, id);
+            return;
+        }
+        if (rc < 0) {
+            store_failed(t, req, rc);
+            return;
+        }
+        /* public data for visitors; a logged-in caller's answers are theirs alone */
+        http_send_body(req, NULL, t->out.data, t->out.len,
+                       t->who.user_id ? "private, no-store" : t->api->cache_control);
         return;
     }
+    struct detail d = {t, view, geometry, false, 0};
+    struct buf quota = BUF_INIT;
+    int rc = store_parcel_get(t->store, id, STORE_WANT_GEOM, on_detailed, &d);
+    if (rc == LIS_ENOTFOUND || (rc >= 0 && !d.found)) {
+        http_problem(req, 404, "not-found", "no current parcel has id %" PRId64, id);
+        goto out;
+    }
+    if (rc >= 0)
+        rc = d.rc;
     if (rc < 0) {
         store_failed(t, req, rc);
-        return;
+        goto out;
     }
-    send_out(t, req);
+    /* quota and audit only once the parcel is known to exist */
+    if (view == VIEW_DETAILED && t->who.level == API_USER && !quota_allows(t, req, id, &quota))
+        goto out;
+    if (api_audit(t, view == VIEW_FULL ? "parcel.full" : "parcel.detailed", 0, id, NULL) < 0) {
+        http_problem_err(req, LIS_EIO, NULL); /* no record of the look, no look */
+        goto out;
+    }
+    buf_append(&t->out, quota.data, quota.len);
+    buf_putc(&t->out, '}');
+    http_send_body(req, NULL, t->out.data, t->out.len, "private, no-store");
+out:
+    buf_free(&quota);
 }
 
 /* Copies the parcel's native geometry and map area into the loop's scratch. */

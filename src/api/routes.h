@@ -46,6 +46,52 @@ struct api_ref {
     char *land_use_body;          /* GET /land-use-codes */
 };
 
+/* Who may call a route (struct http_route.access). */
+enum api_access {
+    API_PUBLIC = 0, /* anyone; who is calling is not even looked up (public data) */
+    API_ANY,        /* anyone, but the answer depends on who (session, parcel views) */
+    API_USER,       /* logged in: user, staff or admin */
+    API_STAFF,      /* staff or admin */
+    API_ADMIN,      /* admin */
+};
+
+/* The caller of the request being handled, found by the gate from the
+ * session cookie; valid only until the handler returns (copy what a
+ * deferred job needs). */
+struct api_caller {
+    int64_t user_id;                   /* 0: a visitor */
+    unsigned level;                    /* API_ANY for a visitor, else API_USER.. */
+    char role[8];                      /* "user", "staff", "admin"; "" for a visitor */
+    char plan[24];                     /* the plan in force (after plan_until) */
+    int daily_views;                   /* the plan's quota; -1: no limit */
+    bool must_reset;
+    uint8_t session[STORE_HASH_LEN];   /* the session's store hash */
+    char csrf[48];
+    int64_t expires_at, idle_expires_at;
+    char addr[48];                     /* the client address (trusted proxies applied) */
+};
+
+/* A trusted proxy: an address block. */
+struct api_proxy {
+    int family; /* AF_INET or AF_INET6 */
+    uint8_t addr[16];
+    int bits;
+};
+
+/* Settings of the accounts side (account.c), fixed at start-up. */
+struct api_accounts {
+    int64_t session_idle, session_max;
+    bool cookie_secure;
+    const char *privacy_version;
+    unsigned long long argon2_ops;
+    size_t argon2_mem_kib;
+    int free_attempts, address_free_attempts;
+    int64_t backoff_max;
+    char dummy_hash[128];        /* verified against for unknown phones: same work */
+    struct api_proxy *proxies;
+    size_t nproxies;
+};
+
 struct api {
     const char *data;             /* store url */
     const char *replica;          /* read-only store url for public reads; "" or NULL: data */
@@ -60,6 +106,7 @@ struct api {
     const char *tile_cache_control; /* on tiles and TileJSON */
     long store_cache_mb, store_mmap_mb; /* memory of each loop's store connection */
     struct clickindex_shared *clicks; /* map-click index shared by the loops; NULL: off */
+    struct api_accounts acc;      /* account.c */
 };
 
 struct api_thread {
@@ -73,6 +120,8 @@ struct api_thread {
     struct buf wkb2;
     struct tiles_loop *tiles;     /* this loop's tile builder (tiles.c) */
     struct clickindex *click;     /* a reference to the click index last used; may be stale */
+    struct store *portal;         /* accounts, sessions, audit: the primary store, writable */
+    struct api_caller who;        /* the current request's caller (set by the gate) */
 };
 
 /* Load t->ref from t's store (replacing it on success). Returns 0 or a
@@ -110,6 +159,33 @@ void api_h_openapi(void *t, h2o_req_t *req, const struct http_route *r, const st
 void api_h_portal(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_healthz(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_metrics(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+
+/* Accounts (account.c). */
+extern const struct http_param api_p_view[];
+/* Read the account settings from cfg into a->acc (and make the dummy hash).
+ * Returns 0 or LIS_EINVAL with the reason in err. */
+struct config;
+int api_accounts_init(struct api *a, const struct config *cfg, struct buf *err);
+void api_accounts_free(struct api *a);
+/* The server's gate (http_server_opts.gate): finds the caller, checks CSRF
+ * and the route's access level. */
+int api_gate(void *t, h2o_req_t *req, const struct http_route *route);
+/* Write an audit entry for the current caller; logs (and returns) a failure. */
+int api_audit(struct api_thread *t, const char *action, int64_t subject, int64_t object,
+              const char *reason);
+/* The start of the caller's quota day (00:00 in Viet Nam, UTC+7) holding now. */
+int64_t api_day_start(int64_t now);
+void api_h_session_get(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_register(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_login(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_logout(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_logout_all(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_me(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_me_patch(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_password(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_export(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_close(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_plans(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 
 /* The OpenAPI 3.0 document of routes[0..n) (openapi.c). Caller frees with json_decref(). */
 #include <jansson.h>

@@ -4,6 +4,8 @@
 #include "core/err.h"
 
 #include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,11 +77,29 @@ int clock_parse(const char *s, int64_t *t)
     return 0;
 }
 
+/* LIS_NOW=@FILE: the instant written in FILE, read at every call (tests move
+ * the clock of a running server by rewriting the file). */
+static bool from_file(const char *path, int64_t *t)
+{
+    char text[64];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\r'))
+        n--;
+    text[n] = '\0';
+    return clock_parse(text, t) == 0;
+}
+
 int64_t clock_now(void)
 {
     int64_t t;
     const char *env = getenv("LIS_NOW");
-    if (env && clock_parse(env, &t) == 0)
+    if (env && env[0] == '@' && from_file(env + 1, &t))
+        return t;
+    if (env && env[0] != '@' && clock_parse(env, &t) == 0)
         return t;
     return (int64_t)time(NULL);
 }

@@ -3,7 +3,9 @@
  * Versions of parcels, change logs, expiry and quotas all read this clock so
  * that tests can set the time instead of sleeping: when the environment holds
  * LIS_NOW (unix seconds, or ISO 8601 "YYYY-MM-DD[THH:MM[:SS]][Z]", always UTC)
- * that instant is "now"; otherwise the system clock. */
+ * that instant is "now"; otherwise the system clock. LIS_NOW=@FILE reads
+ * the instant from FILE at every call, so a test can move the clock of a
+ * running server (a missing or malformed file: the system clock). */
 #ifndef LIS_CLOCK_H
 #define LIS_CLOCK_H
 

@@ -17,7 +17,11 @@ static const struct config_key keys[] = {
                     "postgres:// URL); empty: data"},
     {"listen", "127.0.0.1:8080", "address and port lis serve listens on"},
     {"loops", "0", "event loops (threads) serving HTTP; 0 = one per core"},
-    {"workers", "0", "worker threads for blocking work; 0 = one per core"},
+    {"workers", "1", "lis serve: worker threads for blocking work (password hashing)"},
+    {"worker_queue", "256", "lis serve: jobs waiting for a worker beyond which requests "
+                            "needing one get 503"},
+    {"worker_nice", "10", "lis serve: how much lower the workers' CPU priority is than the "
+                          "event loops' (1-19)"},
     {"web_root", "web/dist", "folder of the web page's static files"},
     {"access_log", "-", "access log file; '-' for standard output, 'off' for none"},
     {"crs", "EPSG:9215", "province CRS used when a store is created"},
@@ -48,6 +52,18 @@ static const struct config_key keys[] = {
                            "(mapped pages count as resident memory)"},
     {"click_index", "on", "lis serve: answer map clicks from an index in memory (about 70 MB "
                           "per million parcels), built in the background; 'off': from the store"},
+    {"privacy_version", "1.0", "version of the privacy policy a registration consents to"},
+    {"privacy_date", "2026-11-25", "date of that privacy policy"},
+    {"session_idle", "7200", "seconds without a request after which a login session ends"},
+    {"session_max", "604800", "seconds after login at which a session ends regardless"},
+    {"cookie_secure", "false", "mark the session cookie Secure (set when served over HTTPS)"},
+    {"trusted_proxies", "", "comma-separated addresses or CIDR blocks of proxies whose "
+                            "X-Forwarded-For gives the client address"},
+    {"argon2_ops", "2", "Argon2id passes per password hash (libsodium's interactive: 2)"},
+    {"argon2_mem_kib", "65536", "Argon2id memory per password hash, KiB (interactive: 65536)"},
+    {"login_free_attempts", "5", "failed logins per phone number before back-off starts"},
+    {"login_address_free_attempts", "30", "failed logins per client address before back-off"},
+    {"login_backoff_max", "900", "longest wait between login attempts under back-off, seconds"},
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 

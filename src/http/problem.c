@@ -28,7 +28,8 @@ const char *http_status_title(int status)
     }
 }
 
-static void send_problem(h2o_req_t *req, int status, const char *type, const char *detail)
+static void send_problem(h2o_req_t *req, int status, const char *type, const char *detail,
+                         json_t *ext)
 {
     struct buf t = BUF_INIT;
     buf_appendf(&t, "/problems/%s", type);
@@ -39,6 +40,10 @@ static void send_problem(h2o_req_t *req, int status, const char *type, const cha
     json_t *d = json_string(detail);
     /* A detail that is not valid UTF-8 is a bug of ours; say less rather than fail. */
     json_object_set_new(o, "detail", d ? d : json_string(http_status_title(status)));
+    if (ext) {
+        json_object_update(o, ext);
+        json_decref(ext);
+    }
     char *body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     buf_free(&t);
@@ -61,7 +66,7 @@ void http_problem(h2o_req_t *req, int status, const char *type, const char *fmt,
     va_start(ap, fmt);
     buf_vappendf(&d, fmt, ap);
     va_end(ap);
-    send_problem(req, status, type, buf_cstr(&d));
+    send_problem(req, status, type, buf_cstr(&d), NULL);
     buf_free(&d);
 }
 
@@ -79,5 +84,11 @@ void http_problem_err(h2o_req_t *req, int err, const char *detail)
     if (status >= 500)
         log_error("%s", detail && *detail ? detail : lis_strerror(err));
     /* Internal details (file names, SQL) stay in our log, not in the answer. */
-    send_problem(req, status, type, status >= 500 ? lis_strerror(err) : (detail ? detail : lis_strerror(err)));
+    send_problem(req, status, type, status >= 500 ? lis_strerror(err) : (detail ? detail : lis_strerror(err)),
+                 NULL);
+}
+
+void http_problem_ext(h2o_req_t *req, int status, const char *type, const char *detail, json_t *ext)
+{
+    send_problem(req, status, type, detail, ext);
 }

@@ -101,6 +101,33 @@ void http_send_json(h2o_req_t *req, json_t *doc, const char *cache_control)
     free(body);
 }
 
+void http_send_private(h2o_req_t *req, int status, json_t *doc)
+{
+    char *body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(doc);
+    size_t len = strlen(body);
+    req->res.status = status;
+    req->res.reason = status == 201 ? "Created" : "OK";
+    h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE,
+                   H2O_STRLIT("application/json"), 1);
+    h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"),
+                   1);
+    h2o_iovec_t b = h2o_strdup(&req->pool, body, len);
+    free(body);
+    req->res.content_length = len;
+    h2o_send_inline(req, b.base, b.len);
+}
+
+void http_send_empty(h2o_req_t *req, int status)
+{
+    req->res.status = status;
+    req->res.reason = status == 204 ? "No Content" : "OK";
+    h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"),
+                   1);
+    req->res.content_length = 0;
+    h2o_send_inline(req, "", 0);
+}
+
 /* How many leading bytes of s, in whole 8-byte words, need no escape (none
  * below 0x20, no '"', no '\\'): each test is exact for "is there such a
  * byte in the word", so a word that passes is copied as it is. */

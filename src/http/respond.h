@@ -30,6 +30,12 @@ void http_send_body(h2o_req_t *req, const char *ctype, const char *body, size_t 
 /* Dump a jansson document and send it as above. Takes ownership of doc. */
 void http_send_json(h2o_req_t *req, json_t *doc, const char *cache_control);
 
+/* Send a private answer (one person's data): status, application/json,
+ * Cache-Control: no-store, no ETag. Takes ownership of doc. */
+void http_send_private(h2o_req_t *req, int status, json_t *doc);
+/* An answer without a body (204 and the like), Cache-Control: no-store. */
+void http_send_empty(h2o_req_t *req, int status);
+
 /* The ETag of a body: a weak, quoted 64-bit hash in hex ("W/\"0123abcd...\""). */
 void http_etag(const char *body, size_t len, char out[24]);
 

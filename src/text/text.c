@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Decode one code point; returns its length, 0 on malformed input. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t text_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
     if (len == 0)
         return 0;
@@ -50,7 +50,7 @@ bool text_utf8_valid(const char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
-        size_t n = utf8_decode(p + i, len - i, &cp);
+        size_t n = text_utf8_decode(p + i, len - i, &cp);
         if (n == 0 || (cp < 0x20 && cp != '\t') || cp == 0x7F)
             return false;
         i += n;
@@ -152,7 +152,7 @@ void text_fold(const char *s, size_t len, struct buf *out)
     bool pending_space = false, any = false;
     while (i < len) {
         uint32_t cp;
-        size_t n = utf8_decode(p + i, len - i, &cp);
+        size_t n = text_utf8_decode(p + i, len - i, &cp);
         if (n == 0) { /* not UTF-8: treat the byte as a separator */
             pending_space = any;
             i++;
@@ -179,7 +179,7 @@ void text_fold(const char *s, size_t len, struct buf *out)
 static bool is_space_at(const unsigned char *p, size_t len, size_t *n)
 {
     uint32_t cp;
-    *n = utf8_decode(p, len, &cp);
+    *n = text_utf8_decode(p, len, &cp);
     if (*n == 0)
         return false;
     return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0xA0 || cp == 0x3000 ||

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or code
  * points above U+10FFFF) and holds no NUL or other C0 control but tab. */
@@ -21,6 +22,10 @@ bool text_utf8_valid(const char *s, size_t len);
  * Input must be valid UTF-8; other code points pass through lower-cased
  * where Latin-1/Latin Extended, unchanged otherwise. */
 void text_fold(const char *s, size_t len, struct buf *out);
+
+/* Decode the code point at s[0..len) into *cp; returns its length in bytes,
+ * 0 when malformed or truncated. */
+size_t text_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* Number of code points in valid UTF-8. */
 size_t text_utf8_len(const char *s, size_t len);
