@@ -23,6 +23,8 @@ struct metrics {
     int nroutes; /* declared routes + 1 ("other") */
     int nthreads;
     struct route_slots *slots; /* [thread][route] */
+    int64_t worker_queued;     /* the worker pool's, shared: it has one lock anyway */
+    uint64_t worker_jobs, worker_rejected;
 };
 
 struct metrics *metrics_new(const char *const *labels, int nroutes, int nthreads)
@@ -61,6 +63,16 @@ void metrics_observe(struct metrics *m, int thread, int route, int status, uint6
     __atomic_fetch_add(&s->status[status - 100], 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&s->bucket[b], 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&s->sum_us, micros, __ATOMIC_RELAXED);
+}
+
+void metrics_worker(struct metrics *m, int queued, int ran, int rejected)
+{
+    if (queued)
+        __atomic_fetch_add(&m->worker_queued, queued, __ATOMIC_RELAXED);
+    if (ran)
+        __atomic_fetch_add(&m->worker_jobs, (uint64_t)ran, __ATOMIC_RELAXED);
+    if (rejected)
+        __atomic_fetch_add(&m->worker_rejected, (uint64_t)rejected, __ATOMIC_RELAXED);
 }
 
 static uint64_t load(const uint64_t *p)
@@ -117,4 +129,14 @@ void metrics_render(struct metrics *m, struct buf *out)
         buf_appendf(out, "lis_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
                     label(m, r), (unsigned long long)total);
     }
+    buf_appendf(out,
+                "# HELP lis_worker_queued Jobs waiting for a worker thread.\n"
+                "# TYPE lis_worker_queued gauge\nlis_worker_queued %lld\n"
+                "# HELP lis_worker_jobs_total Jobs the worker threads have run.\n"
+                "# TYPE lis_worker_jobs_total counter\nlis_worker_jobs_total %llu\n"
+                "# HELP lis_worker_rejected_total Jobs refused because the worker queue was full.\n"
+                "# TYPE lis_worker_rejected_total counter\nlis_worker_rejected_total %llu\n",
+                (long long)__atomic_load_n(&m->worker_queued, __ATOMIC_RELAXED),
+                (unsigned long long)load(&m->worker_jobs),
+                (unsigned long long)load(&m->worker_rejected));
 }

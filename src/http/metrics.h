@@ -21,8 +21,12 @@ void metrics_free(struct metrics *m); /* NULL is a no-op */
 /* Count one finished request of loop `thread`. */
 void metrics_observe(struct metrics *m, int thread, int route, int status, uint64_t micros);
 
+/* The worker pool's counts, as changes: jobs waiting (+1 queued, -1 taken by
+ * a worker), jobs run, jobs refused because the queue was full. Any thread. */
+void metrics_worker(struct metrics *m, int queued, int ran, int rejected);
+
 /* Append the Prometheus text exposition (lis_http_requests_total,
- * lis_http_request_duration_seconds) to out. */
+ * lis_http_request_duration_seconds, lis_worker_*) to out. */
 void metrics_render(struct metrics *m, struct buf *out);
 
 #endif

@@ -6,7 +6,18 @@
  * multithread queue; the loop closes its listener and keeps running until its
  * requests in flight are done. In-flight requests are counted per loop: up in
  * the first handler, down in a logger (h2o calls loggers when a request is
- * disposed, whether or not the response completed). */
+ * disposed, whether or not the response completed), and likewise for a
+ * deferred job: up in http_defer, down once its done() has run.
+ *
+ * The worker pool: `workers` threads take jobs from one queue (mutex +
+ * condition variable, at most worker_queue waiting). A finished job is sent
+ * as a message to its loop's done receiver (h2o's multithread queue), which
+ * runs done() there. The request may be disposed by h2o meanwhile (client
+ * gone): a ref-counted chunk in the request's pool points at the job, and its
+ * dispose callback, which runs on the loop as well, clears the job's req. At
+ * the stop the loops end first (their in-flight count includes pending jobs),
+ * then the workers; jobs left by the drain's time limit are done with req
+ * NULL after everything has been joined. */
 #include "http/server.h"
 
 #include "core/err.h"
@@ -24,6 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -43,6 +55,7 @@ struct loop {
     h2o_accept_ctx_t accept_ctx;
     h2o_multithread_receiver_t receiver;
     h2o_multithread_message_t stop_msg;
+    h2o_multithread_receiver_t done_receiver; /* finished jobs of this loop's requests */
     pthread_t thread;
     bool stopping;
     long inflight;
@@ -55,8 +68,32 @@ struct loop {
     int log_route;       /* route depends on the path alone */
 };
 
+/* A deferred job, from http_defer until its done() has run. */
+struct job {
+    h2o_multithread_message_t msg; /* in the pool's queue while waiting, then sent to the loop */
+    h2o_linklist_t pending;        /* in pool.pending the whole time */
+    struct loop *loop;
+    h2o_req_t *req;     /* NULL once h2o has disposed of it; read on the loop only */
+    struct job **slot;  /* the chunk in req's pool that points back here */
+    void *arg;
+    http_work_fn work;
+    http_done_fn done;
+};
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    h2o_linklist_t queue;   /* jobs waiting for a worker, oldest first */
+    h2o_linklist_t pending; /* every job not yet done */
+    int queued, max_queued, nice;
+    bool quit;
+    pthread_t *threads;
+    int nthreads, started;
+};
+
 struct server {
     const struct http_server_opts *o;
+    struct pool pool;
     h2o_globalconf_t conf;
     struct loop *loops;
     h2o_barrier_t ready;
@@ -239,6 +276,148 @@ static void on_stop(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
     h2o_context_request_shutdown(&l->ctx);
 }
 
+static void job_count(struct server *srv, int queued, int ran, int rejected)
+{
+    if (srv->o->metrics)
+        metrics_worker(srv->o->metrics, queued, ran, rejected);
+}
+
+/* The request's pool is being cleared: the client went away, or the answer
+ * done() sent is complete. Loop thread. */
+static void on_req_gone(void *chunk)
+{
+    struct job *j = *(struct job **)chunk;
+    if (j) {
+        j->req = NULL;
+        j->slot = NULL;
+    }
+}
+
+static void on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    struct loop *l = H2O_STRUCT_FROM_MEMBER(struct loop, done_receiver, receiver);
+    struct pool *p = &l->srv->pool;
+    while (!h2o_linklist_is_empty(messages)) {
+        struct job *j = H2O_STRUCT_FROM_MEMBER(struct job, msg.link, messages->next);
+        h2o_linklist_unlink(&j->msg.link);
+        pthread_mutex_lock(&p->mu);
+        h2o_linklist_unlink(&j->pending);
+        pthread_mutex_unlock(&p->mu);
+        if (j->req)
+            *j->slot = NULL; /* the request outlives the job */
+        j->done(l->tdata, j->req, j->arg);
+        free(j);
+        if (l->inflight > 0)
+            l->inflight--;
+    }
+}
+
+int http_defer(h2o_req_t *req, void *arg, http_work_fn work, http_done_fn done)
+{
+    struct loop *l = loop_of(req);
+    struct pool *p = &l->srv->pool;
+    pthread_mutex_lock(&p->mu);
+    if (p->queued >= p->max_queued) {
+        pthread_mutex_unlock(&p->mu);
+        job_count(l->srv, 0, 0, 1);
+        return LIS_ELIMIT;
+    }
+    struct job *j = xcalloc(1, sizeof *j);
+    j->loop = l;
+    j->req = req;
+    j->slot = h2o_mem_alloc_shared(&req->pool, sizeof *j->slot, on_req_gone);
+    *j->slot = j;
+    j->arg = arg;
+    j->work = work;
+    j->done = done;
+    h2o_linklist_insert(&p->queue, &j->msg.link);
+    h2o_linklist_insert(&p->pending, &j->pending);
+    p->queued++;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    job_count(l->srv, 1, 0, 0);
+    l->inflight++;
+    return 0;
+}
+
+/* Lower the calling thread's CPU priority by `nice` (Linux nice values are
+ * per thread): the loops keep answering while a worker hashes. */
+static void lower_priority(int nice)
+{
+    id_t tid = (id_t)gettid();
+    errno = 0;
+    int cur = getpriority(PRIO_PROCESS, tid);
+    if (cur == -1 && errno)
+        return;
+    int want = cur + nice > 19 ? 19 : cur + nice;
+    if (setpriority(PRIO_PROCESS, tid, want) != 0)
+        log_warn("worker: cannot lower its priority: %s", strerror(errno));
+}
+
+static void *worker_main(void *arg)
+{
+    struct server *srv = arg;
+    struct pool *p = &srv->pool;
+
+    lower_priority(p->nice);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->quit && h2o_linklist_is_empty(&p->queue))
+            pthread_cond_wait(&p->wake, &p->mu);
+        if (p->quit)
+            break;
+        struct job *j = H2O_STRUCT_FROM_MEMBER(struct job, msg.link, p->queue.next);
+        h2o_linklist_unlink(&j->msg.link);
+        p->queued--;
+        pthread_mutex_unlock(&p->mu);
+        job_count(srv, -1, 0, 0);
+        j->work(j->arg);
+        job_count(srv, 0, 1, 0);
+        /* j may be freed by its loop from here on */
+        h2o_multithread_send_message(&j->loop->done_receiver, &j->msg);
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void pool_init(struct pool *p, const struct http_server_opts *o)
+{
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    h2o_linklist_init_anchor(&p->queue);
+    h2o_linklist_init_anchor(&p->pending);
+    p->max_queued = o->worker_queue > 0 ? o->worker_queue : 256;
+    p->nice = o->worker_nice > 0 ? o->worker_nice : 10;
+    p->nthreads = o->workers > 0 ? o->workers : 1;
+    p->threads = xcalloc((size_t)p->nthreads, sizeof *p->threads);
+}
+
+/* After the loops have ended: stop the workers (each finishes the job it
+ * runs), then do what the drain's time limit left, with req NULL. */
+static void pool_stop(struct server *srv)
+{
+    struct pool *p = &srv->pool;
+    int left = 0;
+    pthread_mutex_lock(&p->mu);
+    p->quit = true;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->started; i++)
+        pthread_join(p->threads[i], NULL);
+    p->started = 0;
+    while (!h2o_linklist_is_empty(&p->pending)) {
+        struct job *j = H2O_STRUCT_FROM_MEMBER(struct job, pending, p->pending.next);
+        h2o_linklist_unlink(&j->pending);
+        /* still linked in the queue or a dead loop's receiver: neither is read again */
+        j->done(j->loop->tdata, NULL, j->arg);
+        free(j);
+        left++;
+    }
+    if (left)
+        log_warn("workers: %d jobs dropped at the stop", left);
+}
+
 static uint64_t now_ms(void)
 {
     struct timespec ts;
@@ -257,6 +436,7 @@ static void *loop_main(void *arg)
     l->accept_ctx.ctx = &l->ctx;
     l->accept_ctx.hosts = srv->conf.hosts;
     h2o_multithread_register_receiver(l->ctx.queue, &l->receiver, on_stop);
+    h2o_multithread_register_receiver(l->ctx.queue, &l->done_receiver, on_done);
     l->listener = h2o_evloop_socket_create(l->evloop, l->fd, H2O_SOCKET_FLAG_DONT_READ);
     l->listener->data = l;
     h2o_socket_read_start(l->listener, on_accept);
@@ -275,7 +455,7 @@ static void *loop_main(void *arg)
     while (l->inflight > 0 && now_ms() < deadline)
         h2o_evloop_run(l->evloop, 50);
     if (l->inflight > 0)
-        log_warn("loop %d: %ld requests still in flight after %d ms", l->index, l->inflight,
+        log_warn("loop %d: %ld requests or jobs still in flight after %d ms", l->index, l->inflight,
                  DRAIN_MS);
     return NULL;
 }
@@ -360,6 +540,7 @@ int http_serve(const struct http_server_opts *o, struct buf *err)
     sigset_t sigs;
 
     srv->o = o;
+    pool_init(&srv->pool, o);
     srv->loops = xcalloc((size_t)nloops, sizeof(struct loop));
     for (int i = 0; i < nloops; i++)
         srv->loops[i].fd = -1;
@@ -447,15 +628,19 @@ int http_serve(const struct http_server_opts *o, struct buf *err)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* the loops inherit the mask */
+    for (int i = 0; i < srv->pool.nthreads; i++) {
+        h2o_multithread_create_thread(&srv->pool.threads[i], NULL, worker_main, srv);
+        srv->pool.started++;
+    }
     h2o_barrier_init(&srv->ready, (size_t)nloops + 1);
     for (int i = 0; i < nloops; i++) {
         h2o_multithread_create_thread(&srv->loops[i].thread, NULL, loop_main, &srv->loops[i]);
         started++;
     }
     h2o_barrier_wait(&srv->ready);
-    log_info("serving http://%s%s%s:%s with %d loop%s", strchr(host, ':') ? "[" : "",
+    log_info("serving http://%s%s%s:%s with %d loop%s and %d worker%s", strchr(host, ':') ? "[" : "",
              host[0] ? host : "0.0.0.0", strchr(host, ':') ? "]" : "", port, nloops,
-             nloops == 1 ? "" : "s");
+             nloops == 1 ? "" : "s", srv->pool.nthreads, srv->pool.nthreads == 1 ? "" : "s");
 
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0)
@@ -465,6 +650,7 @@ int http_serve(const struct http_server_opts *o, struct buf *err)
         h2o_multithread_send_message(&srv->loops[i].receiver, &srv->loops[i].stop_msg);
     for (int i = 0; i < started; i++)
         pthread_join(srv->loops[i].thread, NULL);
+    pool_stop(srv);
     log_info("stopped");
 
 out:

@@ -9,8 +9,10 @@
  * paths are answered with problem+json before a handler runs. Other paths go
  * to the static files of web_root when there is one. Every response passes
  * h2o's compression filter (gzip) and the access log, and is counted in the
- * metrics. SIGTERM/SIGINT stop the listeners, let requests in flight finish
- * (up to 10 s) and return. */
+ * metrics. Blocking work (password hashing) goes to a small pool of worker
+ * threads at a lower CPU priority, whose answers come back to the request's
+ * loop (http_defer). SIGTERM/SIGINT stop the listeners, let requests in
+ * flight and their deferred work finish (up to 10 s) and return. */
 #ifndef LIS_HTTP_SERVER_H
 #define LIS_HTTP_SERVER_H
 
@@ -46,6 +48,10 @@ struct http_server_opts {
      * (401, 403, 429 ...). May be NULL: everyone may call everything. */
     int (*gate)(void *tdata, h2o_req_t *req, const struct http_route *route);
     void *app;
+    int workers;      /* worker threads for http_defer; 0: 1 */
+    int worker_queue; /* jobs waiting (not running) beyond which http_defer refuses; 0: 256 */
+    int worker_nice;  /* how much lower the workers' CPU priority is than the loops'
+                         (added to the nice value, at most 19); 0: 10 */
 };
 
 /* Serve until SIGTERM or SIGINT. Returns 0 after a graceful stop, or a
@@ -55,5 +61,15 @@ int http_serve(const struct http_server_opts *o, struct buf *err);
 
 /* The index (0..loops) of the loop serving req; for per-loop counters. */
 int http_loop_index(h2o_req_t *req);
+
+/* Work off the loop: work(job) runs on a worker thread (no h2o calls, no loop state there), then
+ * done(tdata, req, job) runs back on req's loop. req is NULL in done when the client went away
+ * meanwhile (done must still free what job holds). Returns 0, or LIS_ELIMIT when the queue is
+ * full (nothing queued; the caller answers, e.g. 503 with Retry-After). A pending job keeps the
+ * request in flight for the graceful stop. Jobs still pending when the stop's time limit ends
+ * the loops get done(tdata, NULL, job) on the stopping thread once the loops have ended. */
+typedef void (*http_work_fn)(void *job);
+typedef void (*http_done_fn)(void *tdata, h2o_req_t *req, void *job);
+int http_defer(h2o_req_t *req, void *job, http_work_fn work, http_done_fn done);
 
 #endif
