@@ -174,7 +174,9 @@ static const char v1_postgres[] =
 
 
 /* Version 2: the portal (customers, plans, sessions, login throttles, the
- * append-only audit log). SQLite: in portal.db, attached as `portal`. */
+ * append-only audit log, upgrade requests, notifications and their reads,
+ * watched parcels, one-time codes, tickets and their messages, disclosures).
+ * SQLite: in portal.db, attached as `portal`. */
 static const char v2_sqlite[] =
     "CREATE TABLE portal.plans ("
     " code TEXT PRIMARY KEY, name_vi TEXT NOT NULL, name_en TEXT NOT NULL,"
@@ -187,7 +189,8 @@ static const char v2_sqlite[] =
     " id INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT, name TEXT, email TEXT, address TEXT,"
     " role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'staff', 'admin')),"
     " plan TEXT NOT NULL DEFAULT 'free', plan_until INTEGER NOT NULL DEFAULT 0,"
-    " pw_hash TEXT, locked INTEGER NOT NULL DEFAULT 0, must_reset INTEGER NOT NULL DEFAULT 0,"
+    " name_folded TEXT, pw_hash TEXT, locked INTEGER NOT NULL DEFAULT 0,"
+    " must_reset INTEGER NOT NULL DEFAULT 0,"
     " consent_version TEXT, consent_at INTEGER, created_at INTEGER NOT NULL,"
     " updated_at INTEGER NOT NULL, closed_at INTEGER NOT NULL DEFAULT 0);"
     /* one open account per phone; closed accounts have no phone */
@@ -208,7 +211,51 @@ static const char v2_sqlite[] =
     "CREATE TRIGGER portal.audit_no_update BEFORE UPDATE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER portal.audit_no_delete BEFORE DELETE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TABLE portal.upgrades ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, plan TEXT NOT NULL,"
+    " reason TEXT, status TEXT NOT NULL DEFAULT 'pending', created_at INTEGER NOT NULL,"
+    " decided_at INTEGER NOT NULL DEFAULT 0, decided_by INTEGER NOT NULL DEFAULT 0,"
+    " until INTEGER NOT NULL DEFAULT 0, decision TEXT);"
+    "CREATE UNIQUE INDEX portal.upgrades_pending ON upgrades(user_id) WHERE status = 'pending';"
+    "CREATE INDEX portal.upgrades_status ON upgrades(status, id);"
+    "CREATE TABLE portal.notices ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, audience TEXT NOT NULL,"
+    " public INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL, body TEXT NOT NULL,"
+    " sender INTEGER NOT NULL DEFAULT 0, object INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX portal.notices_audience ON notices(audience, id);"
+    "CREATE TABLE portal.notice_reads ("
+    " notice_id INTEGER NOT NULL, user_id INTEGER NOT NULL, read_at INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, notice_id)) WITHOUT ROWID;"
+    "CREATE TABLE portal.watches ("
+    " user_id INTEGER NOT NULL, parcel_id INTEGER NOT NULL, version INTEGER NOT NULL,"
+    " state INTEGER NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (parcel_id, user_id))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX portal.watches_user ON watches(user_id);"
+    "CREATE TABLE portal.codes ("
+    " key TEXT NOT NULL, purpose TEXT NOT NULL, hash BLOB NOT NULL, expires_at INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (key, purpose)) WITHOUT ROWID;"
+    "CREATE TABLE portal.tickets ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, kind TEXT NOT NULL"
+    " CHECK (kind IN ('support', 'complaint', 'dispute')), subject TEXT NOT NULL,"
+    " status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in_progress', 'resolved',"
+    " 'rejected')), parcel_id INTEGER NOT NULL DEFAULT 0, other_party TEXT, commune TEXT,"
+    " assignee INTEGER NOT NULL DEFAULT 0, reason TEXT, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, closed_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX portal.tickets_user ON tickets(user_id, id);"
+    "CREATE INDEX portal.tickets_status ON tickets(status, id);"
+    "CREATE TABLE portal.messages ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id INTEGER NOT NULL,"
+    " author_id INTEGER NOT NULL, author_role TEXT NOT NULL, body TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX portal.messages_ticket ON messages(ticket_id, id);"
+    "CREATE TABLE portal.disclosures ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, admin_id INTEGER NOT NULL, subject INTEGER NOT NULL,"
+    " authority TEXT NOT NULL, document TEXT NOT NULL, document_date TEXT NOT NULL,"
+    " legal_basis TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " exported_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX portal.disclosures_subject ON disclosures(subject, id);";
 
 static const char v2_postgres[] =
     "CREATE TABLE portal.plans ("
@@ -222,7 +269,7 @@ static const char v2_postgres[] =
     " id bigserial PRIMARY KEY, phone text, name text, email text, address text,"
     " role text NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'staff', 'admin')),"
     " plan text NOT NULL DEFAULT 'free', plan_until bigint NOT NULL DEFAULT 0,"
-    " pw_hash text, locked boolean NOT NULL DEFAULT false,"
+    " name_folded text, pw_hash text, locked boolean NOT NULL DEFAULT false,"
     " must_reset boolean NOT NULL DEFAULT false, consent_version text, consent_at bigint,"
     " created_at bigint NOT NULL, updated_at bigint NOT NULL,"
     " closed_at bigint NOT NULL DEFAULT 0);"
@@ -243,11 +290,55 @@ static const char v2_postgres[] =
     "CREATE FUNCTION portal.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
     " $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
     "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON portal.audit"
-    " FOR EACH STATEMENT EXECUTE FUNCTION portal.audit_append_only();";
+    " FOR EACH STATEMENT EXECUTE FUNCTION portal.audit_append_only();"
+    "CREATE TABLE portal.upgrades ("
+    " id bigserial PRIMARY KEY, user_id bigint NOT NULL, plan text NOT NULL, reason text,"
+    " status text NOT NULL DEFAULT 'pending', created_at bigint NOT NULL,"
+    " decided_at bigint NOT NULL DEFAULT 0, decided_by bigint NOT NULL DEFAULT 0,"
+    " until bigint NOT NULL DEFAULT 0, decision text);"
+    "CREATE UNIQUE INDEX upgrades_pending ON portal.upgrades(user_id) WHERE status = 'pending';"
+    "CREATE INDEX upgrades_status ON portal.upgrades(status, id);"
+    "CREATE TABLE portal.notices ("
+    " id bigserial PRIMARY KEY, kind text NOT NULL, audience text COLLATE \"C\" NOT NULL,"
+    " public boolean NOT NULL DEFAULT false, title text NOT NULL, body text NOT NULL,"
+    " sender bigint NOT NULL DEFAULT 0, object bigint NOT NULL DEFAULT 0,"
+    " created_at bigint NOT NULL);"
+    "CREATE INDEX notices_audience ON portal.notices(audience, id);"
+    "CREATE TABLE portal.notice_reads ("
+    " notice_id bigint NOT NULL, user_id bigint NOT NULL, read_at bigint NOT NULL,"
+    " PRIMARY KEY (user_id, notice_id));"
+    "CREATE TABLE portal.watches ("
+    " user_id bigint NOT NULL, parcel_id bigint NOT NULL, version integer NOT NULL,"
+    " state bigint NOT NULL, created_at bigint NOT NULL, PRIMARY KEY (parcel_id, user_id));"
+    "CREATE INDEX watches_user ON portal.watches(user_id);"
+    "CREATE TABLE portal.codes ("
+    " key text NOT NULL, purpose text NOT NULL, hash bytea NOT NULL, expires_at bigint NOT NULL,"
+    " attempts integer NOT NULL DEFAULT 0, PRIMARY KEY (key, purpose));"
+    "CREATE TABLE portal.tickets ("
+    " id bigserial PRIMARY KEY, user_id bigint NOT NULL, kind text NOT NULL"
+    " CHECK (kind IN ('support', 'complaint', 'dispute')), subject text NOT NULL,"
+    " status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'in_progress', 'resolved',"
+    " 'rejected')), parcel_id bigint NOT NULL DEFAULT 0, other_party text,"
+    " commune text COLLATE \"C\", assignee bigint NOT NULL DEFAULT 0, reason text,"
+    " created_at bigint NOT NULL, updated_at bigint NOT NULL,"
+    " closed_at bigint NOT NULL DEFAULT 0);"
+    "CREATE INDEX tickets_user ON portal.tickets(user_id, id);"
+    "CREATE INDEX tickets_status ON portal.tickets(status, id);"
+    "CREATE TABLE portal.messages ("
+    " id bigserial PRIMARY KEY, ticket_id bigint NOT NULL, author_id bigint NOT NULL,"
+    " author_role text NOT NULL, body text NOT NULL, created_at bigint NOT NULL);"
+    "CREATE INDEX messages_ticket ON portal.messages(ticket_id, id);"
+    "CREATE TABLE portal.disclosures ("
+    " id bigserial PRIMARY KEY, admin_id bigint NOT NULL, subject bigint NOT NULL,"
+    " authority text NOT NULL, document text NOT NULL, document_date text NOT NULL,"
+    " legal_basis text NOT NULL, created_at bigint NOT NULL,"
+    " exported_at bigint NOT NULL DEFAULT 0);"
+    "CREATE INDEX disclosures_subject ON portal.disclosures(subject, id);";
 
 static const struct store_migration list[] = {
     {1, "initial schema: land, registry (and portal on PostgreSQL)", v1_sqlite, v1_postgres},
-    {2, "portal: customers, plans, sessions, login throttles, audit log", v2_sqlite, v2_postgres},
+    {2, "portal: customers, plans, sessions, throttles, audit log, upgrades, notices,"
+        " watches, codes, tickets, disclosures", v2_sqlite, v2_postgres},
 };
 
 const struct store_migration *store_migrations(int *n)

@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "store/migrations.h"
+#include "text/text.h"
 
 #include <string.h>
 
@@ -277,11 +278,27 @@ static bool is_role(const char *r)
     return r && (!strcmp(r, "user") || !strcmp(r, "staff") || !strcmp(r, "admin"));
 }
 
+/* u with name_folded made from its name (NULL name: NULL); folded owns the text. */
+static struct store_user with_folded(const struct store_user *u, struct buf *folded)
+{
+    struct store_user c = *u;
+    c.name_folded = NULL;
+    if (u->name) {
+        text_fold(u->name, strlen(u->name), folded);
+        c.name_folded = buf_cstr(folded);
+    }
+    return c;
+}
+
 int64_t store_user_create(struct store *s, const struct store_user *u)
 {
     if (!u->phone || !u->name || !u->pw_hash || !is_role(u->role) || !u->plan)
         return LIS_EINVAL;
-    return s->ops->user_create(s, u);
+    struct buf f = BUF_INIT;
+    struct store_user c = with_folded(u, &f);
+    int64_t rc = s->ops->user_create(s, &c);
+    buf_free(&f);
+    return rc;
 }
 
 int store_user_get(struct store *s, int64_t id, store_user_cb cb, void *ctx)
@@ -301,7 +318,11 @@ int store_user_update(struct store *s, const struct store_user *u, unsigned fiel
     if (((fields & STORE_USER_ROLE) && !is_role(u->role)) ||
         ((fields & STORE_USER_PLAN) && !u->plan) || ((fields & STORE_USER_PW_HASH) && !u->pw_hash))
         return LIS_EINVAL;
-    return s->ops->user_update(s, u, fields);
+    struct buf f = BUF_INIT;
+    struct store_user c = with_folded(u, &f);
+    int rc = s->ops->user_update(s, &c, fields); /* STORE_USER_NAME writes name_folded too */
+    buf_free(&f);
+    return rc;
 }
 
 int store_plans(struct store *s, store_plan_cb cb, void *ctx) { return s->ops->plans(s, cb, ctx); }
@@ -390,4 +411,161 @@ int store_audit_distinct(struct store *s, int64_t actor, const char *action, int
     if (!action)
         return LIS_EINVAL;
     return s->ops->audit_distinct(s, actor, action, since, object, n, seen);
+}
+
+/* --------------------------------------------- portal: administration */
+
+int store_users_search(struct store *s, const struct store_user_filter *f, store_user_cb cb,
+                       void *ctx)
+{
+    return s->ops->users_search(s, f, cb, ctx);
+}
+
+int store_plans_expire(struct store *s, int64_t now, store_user_cb cb, void *ctx, int64_t *n)
+{
+    return s->ops->plans_expire(s, now, cb, ctx, n);
+}
+
+int64_t store_upgrade_create(struct store *s, const struct store_upgrade *u)
+{
+    return s->ops->upgrade_create(s, u);
+}
+
+int store_upgrade_get(struct store *s, int64_t id, store_upgrade_cb cb, void *ctx)
+{
+    return s->ops->upgrade_get(s, id, cb, ctx);
+}
+
+int store_upgrade_decide(struct store *s, const struct store_upgrade *u)
+{
+    return s->ops->upgrade_decide(s, u);
+}
+
+int store_upgrades(struct store *s, int64_t user_id, const char *status, int64_t before,
+                   int limit, store_upgrade_cb cb, void *ctx)
+{
+    return s->ops->upgrades(s, user_id, status, before, limit, cb, ctx);
+}
+
+int64_t store_notice_add(struct store *s, const struct store_notice *n)
+{
+    return s->ops->notice_add(s, n);
+}
+
+int store_inbox(struct store *s, const struct store_inbox *q, store_notice_cb cb, void *ctx)
+{
+    return s->ops->inbox(s, q, cb, ctx);
+}
+
+int store_inbox_unread(struct store *s, const struct store_inbox *q, int64_t *n)
+{
+    return s->ops->inbox_unread(s, q, n);
+}
+
+int store_inbox_mark_read(struct store *s, const struct store_inbox *q, int64_t id, int64_t at)
+{
+    return s->ops->inbox_mark_read(s, q, id, at);
+}
+
+int store_public_notices(struct store *s, int64_t before, int limit, store_notice_cb cb, void *ctx)
+{
+    return s->ops->public_notices(s, before, limit, cb, ctx);
+}
+
+int store_watch_add(struct store *s, const struct store_watch *w)
+{
+    return s->ops->watch_add(s, w);
+}
+
+int store_watch_delete(struct store *s, int64_t user_id, int64_t parcel_id)
+{
+    return s->ops->watch_delete(s, user_id, parcel_id);
+}
+
+int store_watches_of(struct store *s, int64_t user_id, store_watch_cb cb, void *ctx)
+{
+    return s->ops->watches_of(s, user_id, cb, ctx);
+}
+
+int store_watches_scan(struct store *s, int64_t after_parcel, int64_t after_user, int limit,
+                       store_watch_cb cb, void *ctx)
+{
+    return s->ops->watches_scan(s, after_parcel, after_user, limit, cb, ctx);
+}
+
+int store_watch_advance(struct store *s, const struct store_watch *old, int version, int64_t state)
+{
+    return s->ops->watch_advance(s, old, version, state);
+}
+
+int store_code_put(struct store *s, const struct store_code *c)
+{
+    return s->ops->code_put(s, c);
+}
+
+int store_code_get(struct store *s, const char *key, const char *purpose, struct store_code *out)
+{
+    return s->ops->code_get(s, key, purpose, out);
+}
+
+int store_code_attempt(struct store *s, const char *key, const char *purpose)
+{
+    return s->ops->code_attempt(s, key, purpose);
+}
+
+int store_code_delete(struct store *s, const char *key, const char *purpose)
+{
+    return s->ops->code_delete(s, key, purpose);
+}
+
+int64_t store_ticket_create(struct store *s, const struct store_ticket *t)
+{
+    return s->ops->ticket_create(s, t);
+}
+
+int store_ticket_get(struct store *s, int64_t id, store_ticket_cb cb, void *ctx)
+{
+    return s->ops->ticket_get(s, id, cb, ctx);
+}
+
+int store_ticket_update(struct store *s, const struct store_ticket *t, unsigned fields)
+{
+    return s->ops->ticket_update(s, t, fields);
+}
+
+int store_tickets(struct store *s, const struct store_ticket_filter *f, store_ticket_cb cb,
+                  void *ctx)
+{
+    return s->ops->tickets(s, f, cb, ctx);
+}
+
+int64_t store_message_add(struct store *s, const struct store_message *m)
+{
+    return s->ops->message_add(s, m);
+}
+
+int store_messages(struct store *s, int64_t ticket_id, store_message_cb cb, void *ctx)
+{
+    return s->ops->messages(s, ticket_id, cb, ctx);
+}
+
+int64_t store_disclosure_add(struct store *s, const struct store_disclosure *d)
+{
+    return s->ops->disclosure_add(s, d);
+}
+
+int store_disclosure_get(struct store *s, int64_t id, store_disclosure_cb cb, void *ctx)
+{
+    return s->ops->disclosure_get(s, id, cb, ctx);
+}
+
+int store_disclosures(struct store *s, int64_t subject, int64_t before, int limit,
+                      store_disclosure_cb cb, void *ctx)
+{
+    return s->ops->disclosures(s, subject, before, limit, cb, ctx);
+}
+
+int store_disclosure_exported(struct store *s, int64_t id, int64_t at)
+{
+    return s->ops->disclosure_exported(s, id, at);
 }

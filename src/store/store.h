@@ -374,6 +374,8 @@ struct store_user {
     int64_t consent_at;
     int64_t created_at, updated_at;
     int64_t closed_at;           /* 0 while open */
+    const char *name_folded;     /* text_fold(name), for searches; the store_user_create and
+                                    store_user_update wrappers fill it, callers leave it */
 };
 
 /* Fields store_user_update writes. */
@@ -483,6 +485,195 @@ int store_audit_list(struct store *s, const struct store_audit_filter *f, store_
  * since `since`; *seen tells whether `object` is among them. For quotas. */
 int store_audit_distinct(struct store *s, int64_t actor, const char *action, int64_t since,
                          int64_t object, int64_t *n, bool *seen);
+
+/* --------------------------------------------- portal: administration */
+/* Schema version 3: customer search, upgrade requests, notifications,
+ * watched parcels, one-time codes, tickets and disclosures. */
+
+/* Accounts matching f, ordered by id, ids greater than f->after, at most
+ * f->limit. Closed accounts are never returned. */
+struct store_user_filter {
+    const char *words;  /* folded words (text_fold) each the start of a word of the name; or
+                           NULL */
+    const char *digits; /* digits the phone contains ("912345"); or NULL */
+    const char *role;   /* exact role; or NULL */
+    int64_t after;
+    int limit;
+};
+int store_users_search(struct store *s, const struct store_user_filter *f, store_user_cb cb,
+                       void *ctx);
+/* Accounts whose plan ended (0 < plan_until <= now), for the fall back to
+ * "free": their plan is set to "free" and plan_until to 0; *n gets how
+ * many, cb (may be NULL) sees each before the change. */
+int store_plans_expire(struct store *s, int64_t now, store_user_cb cb, void *ctx, int64_t *n);
+
+/* A request to move to another plan. */
+struct store_upgrade {
+    int64_t id;
+    int64_t user_id;
+    const char *plan;            /* the plan asked for */
+    const char *reason;          /* the user's words; may be NULL */
+    const char *status;          /* "pending", "approved", "declined", "withdrawn" */
+    int64_t created_at;
+    int64_t decided_at, decided_by; /* 0 while pending */
+    int64_t until;               /* approved: the grant's end (0: none) */
+    const char *decision;        /* declined: the reason given; may be NULL */
+};
+typedef int (*store_upgrade_cb)(void *ctx, const struct store_upgrade *u);
+/* Returns the new id, or LIS_ECONFLICT when the user has a pending request. */
+int64_t store_upgrade_create(struct store *s, const struct store_upgrade *u);
+int store_upgrade_get(struct store *s, int64_t id, store_upgrade_cb cb, void *ctx);
+/* Decide a pending request (u->id): status, decided_at, decided_by, until,
+ * decision. LIS_ECONFLICT when it is no longer pending, LIS_ENOTFOUND. */
+int store_upgrade_decide(struct store *s, const struct store_upgrade *u);
+/* Requests, newest first (id < before when before > 0); user_id 0: all
+ * users; status NULL: any. */
+int store_upgrades(struct store *s, int64_t user_id, const char *status, int64_t before, int limit,
+                   store_upgrade_cb cb, void *ctx);
+
+/* A notification. Its audience is "all", "plan:CODE", "role:ROLE" or
+ * "user:ID"; public ones (service updates) are also shown to visitors. */
+struct store_notice {
+    int64_t id;
+    const char *kind;     /* "service", "upgrade", "ticket", "parcel" */
+    const char *audience;
+    bool public_notice;
+    const char *title;
+    const char *body;
+    int64_t sender;       /* user id; 0: the system */
+    int64_t object;       /* the ticket, parcel or request it is about; 0: none */
+    int64_t created_at;
+    bool read;            /* inbox reads: whether this user has read it */
+};
+typedef int (*store_notice_cb)(void *ctx, const struct store_notice *n);
+int64_t store_notice_add(struct store *s, const struct store_notice *n);
+/* Whose inbox: a user with their plan and role; notices for "all" count from
+ * `since` (the account's creation) on. */
+struct store_inbox {
+    int64_t user_id;
+    const char *plan;
+    const char *role;
+    int64_t since;
+    bool unread_only;
+    int64_t before;       /* id < before when > 0 */
+    int limit;
+};
+/* The user's notices, newest first, with `read` set. */
+int store_inbox(struct store *s, const struct store_inbox *q, store_notice_cb cb, void *ctx);
+int store_inbox_unread(struct store *s, const struct store_inbox *q, int64_t *n);
+/* Mark notice `id` read for q->user_id (it must be in their inbox:
+ * LIS_ENOTFOUND otherwise); id 0 marks every notice of the inbox read. */
+int store_inbox_mark_read(struct store *s, const struct store_inbox *q, int64_t id, int64_t at);
+/* Public notices, newest first. */
+int store_public_notices(struct store *s, int64_t before, int limit, store_notice_cb cb,
+                         void *ctx);
+
+/* A watched parcel and the state last told to its watcher. */
+struct store_watch {
+    int64_t user_id;
+    int64_t parcel_id;
+    int version;     /* parcel version last seen; 0: retired when last seen */
+    int64_t state;   /* a fingerprint of the parcel's restrictions last seen */
+    int64_t created_at;
+};
+typedef int (*store_watch_cb)(void *ctx, const struct store_watch *w);
+/* LIS_ECONFLICT when the user already watches the parcel. */
+int store_watch_add(struct store *s, const struct store_watch *w);
+int store_watch_delete(struct store *s, int64_t user_id, int64_t parcel_id); /* LIS_ENOTFOUND */
+int store_watches_of(struct store *s, int64_t user_id, store_watch_cb cb, void *ctx);
+/* Every watch ordered by (parcel_id, user_id) after (after_parcel,
+ * after_user), at most limit: for the sweep that notices changes. */
+int store_watches_scan(struct store *s, int64_t after_parcel, int64_t after_user, int limit,
+                       store_watch_cb cb, void *ctx);
+/* Move a watch from the state in `old` to (version, state); returns 1 when
+ * this call moved it, 0 when it was no longer in `old` (another process
+ * moved it first: it sends the notification, not us). */
+int store_watch_advance(struct store *s, const struct store_watch *old, int version,
+                        int64_t state);
+
+/* A one-time code (password reset, phone check): only its hash is kept. */
+struct store_code {
+    char key[64];        /* auth_phone_key() of the phone */
+    char purpose[16];    /* "reset", "verify" */
+    uint8_t hash[STORE_HASH_LEN];
+    int64_t expires_at;
+    int attempts;        /* wrong codes tried */
+};
+/* Insert or replace the code of (key, purpose). */
+int store_code_put(struct store *s, const struct store_code *c);
+int store_code_get(struct store *s, const char *key, const char *purpose,
+                   struct store_code *out); /* LIS_ENOTFOUND */
+int store_code_attempt(struct store *s, const char *key, const char *purpose); /* attempts + 1 */
+int store_code_delete(struct store *s, const char *key, const char *purpose);
+
+/* A support, complaint or dispute ticket. */
+struct store_ticket {
+    int64_t id;
+    int64_t user_id;         /* the author */
+    const char *kind;        /* "support", "complaint", "dispute" */
+    const char *subject;
+    const char *status;      /* "open", "in_progress", "resolved", "rejected" */
+    int64_t parcel_id;       /* disputes: the parcel; others: 0 or a parcel it is about */
+    const char *other_party; /* disputes: the other party; NULL otherwise */
+    const char *commune;     /* the parcel's current unit when filed (dispute time limits) */
+    int64_t assignee;        /* staff user id; 0: nobody */
+    const char *reason;      /* rejected or resolved: why / how; may be NULL */
+    int64_t created_at, updated_at;
+    int64_t closed_at;       /* resolved or rejected at; 0 while open */
+};
+enum store_ticket_field {
+    STORE_TICKET_STATUS = 1 << 0,   /* status, reason, closed_at */
+    STORE_TICKET_ASSIGNEE = 1 << 1,
+};
+typedef int (*store_ticket_cb)(void *ctx, const struct store_ticket *t);
+int64_t store_ticket_create(struct store *s, const struct store_ticket *t);
+int store_ticket_get(struct store *s, int64_t id, store_ticket_cb cb, void *ctx);
+/* Write `fields` of t->id and updated_at = t->updated_at. */
+int store_ticket_update(struct store *s, const struct store_ticket *t, unsigned fields);
+struct store_ticket_filter {
+    int64_t user_id;     /* 0: any author */
+    int64_t assignee;    /* 0: any; -1: nobody */
+    const char *status;  /* NULL: any; "active": open or in_progress */
+    const char *kind;    /* NULL: any */
+    int64_t before;      /* id < before when > 0 */
+    int limit;
+};
+/* Tickets newest first. */
+int store_tickets(struct store *s, const struct store_ticket_filter *f, store_ticket_cb cb,
+                  void *ctx);
+
+struct store_message {
+    int64_t id;
+    int64_t ticket_id;
+    int64_t author_id;
+    const char *author_role; /* "user", "staff", "admin" */
+    const char *body;
+    int64_t created_at;
+};
+typedef int (*store_message_cb)(void *ctx, const struct store_message *m);
+int64_t store_message_add(struct store *s, const struct store_message *m);
+/* A ticket's messages, oldest first. */
+int store_messages(struct store *s, int64_t ticket_id, store_message_cb cb, void *ctx);
+
+/* A disclosure to a competent authority, recorded before the export. */
+struct store_disclosure {
+    int64_t id;
+    int64_t admin_id;
+    int64_t subject;        /* the user whose data is disclosed */
+    const char *authority;  /* "Công an tỉnh Lạng Sơn" */
+    const char *document;   /* the request's reference, "123/CV-PC02" */
+    const char *document_date; /* ISO date of the request */
+    const char *legal_basis;
+    int64_t created_at;
+    int64_t exported_at;    /* 0 until exported */
+};
+typedef int (*store_disclosure_cb)(void *ctx, const struct store_disclosure *d);
+int64_t store_disclosure_add(struct store *s, const struct store_disclosure *d);
+int store_disclosure_get(struct store *s, int64_t id, store_disclosure_cb cb, void *ctx);
+/* Newest first; subject 0: all. */
+int store_disclosures(struct store *s, int64_t subject, int64_t before, int limit,
+                      store_disclosure_cb cb, void *ctx);
+int store_disclosure_exported(struct store *s, int64_t id, int64_t at);
 
 /* ----------------------------------------------------------------- copying */
 

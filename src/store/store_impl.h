@@ -84,8 +84,9 @@ struct store_ops {
                            store_parcel_cb cb, void *ctx);       /* store_parcel_versions */
     int (*registry_dump)(struct store *s, const struct store_registry_cbs *cbs,
                          void *ctx);                             /* store_registry_dump */
+    /* store_parcel_registry */
     int (*parcel_registry)(struct store *s, int64_t parcel_id,
-                           const struct store_registry_cbs *cbs, void *ctx); /* store_parcel_registry */
+                           const struct store_registry_cbs *cbs, void *ctx);
 
     /* portal: one slot per store_* function of the portal section */
     int64_t (*user_create)(struct store *s, const struct store_user *u);
@@ -110,6 +111,45 @@ struct store_ops {
                       void *ctx);
     int (*audit_distinct)(struct store *s, int64_t actor, const char *action, int64_t since,
                           int64_t object, int64_t *n, bool *seen);
+
+    /* portal: administration (schema version 2 too) */
+    int (*users_search)(struct store *s, const struct store_user_filter *f, store_user_cb cb,
+                        void *ctx);
+    int (*plans_expire)(struct store *s, int64_t now, store_user_cb cb, void *ctx, int64_t *n);
+    int64_t (*upgrade_create)(struct store *s, const struct store_upgrade *u);
+    int (*upgrade_get)(struct store *s, int64_t id, store_upgrade_cb cb, void *ctx);
+    int (*upgrade_decide)(struct store *s, const struct store_upgrade *u);
+    int (*upgrades)(struct store *s, int64_t user_id, const char *status, int64_t before,
+                    int limit, store_upgrade_cb cb, void *ctx);
+    int64_t (*notice_add)(struct store *s, const struct store_notice *n);
+    int (*inbox)(struct store *s, const struct store_inbox *q, store_notice_cb cb, void *ctx);
+    int (*inbox_unread)(struct store *s, const struct store_inbox *q, int64_t *n);
+    int (*inbox_mark_read)(struct store *s, const struct store_inbox *q, int64_t id, int64_t at);
+    int (*public_notices)(struct store *s, int64_t before, int limit, store_notice_cb cb,
+                          void *ctx);
+    int (*watch_add)(struct store *s, const struct store_watch *w);
+    int (*watch_delete)(struct store *s, int64_t user_id, int64_t parcel_id);
+    int (*watches_of)(struct store *s, int64_t user_id, store_watch_cb cb, void *ctx);
+    int (*watches_scan)(struct store *s, int64_t after_parcel, int64_t after_user, int limit,
+                        store_watch_cb cb, void *ctx);
+    int (*watch_advance)(struct store *s, const struct store_watch *old, int version,
+                         int64_t state);
+    int (*code_put)(struct store *s, const struct store_code *c);
+    int (*code_get)(struct store *s, const char *key, const char *purpose, struct store_code *out);
+    int (*code_attempt)(struct store *s, const char *key, const char *purpose);
+    int (*code_delete)(struct store *s, const char *key, const char *purpose);
+    int64_t (*ticket_create)(struct store *s, const struct store_ticket *t);
+    int (*ticket_get)(struct store *s, int64_t id, store_ticket_cb cb, void *ctx);
+    int (*ticket_update)(struct store *s, const struct store_ticket *t, unsigned fields);
+    int (*tickets)(struct store *s, const struct store_ticket_filter *f, store_ticket_cb cb,
+                   void *ctx);
+    int64_t (*message_add)(struct store *s, const struct store_message *m);
+    int (*messages)(struct store *s, int64_t ticket_id, store_message_cb cb, void *ctx);
+    int64_t (*disclosure_add)(struct store *s, const struct store_disclosure *d);
+    int (*disclosure_get)(struct store *s, int64_t id, store_disclosure_cb cb, void *ctx);
+    int (*disclosures)(struct store *s, int64_t subject, int64_t before, int limit,
+                       store_disclosure_cb cb, void *ctx);
+    int (*disclosure_exported)(struct store *s, int64_t id, int64_t at);
 };
 
 /* The part every backend's connection struct begins with. */
