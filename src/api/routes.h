@@ -187,6 +187,12 @@ void api_h_export(void *t, h2o_req_t *req, const struct http_route *r, const str
 void api_h_close(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_plans(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 
+/* Notifications (notify.c): add one and deliver it through the outbound
+ * channel to each addressed account ("user:ID" audiences; mass audiences
+ * stay in the inbox). Returns the notice id or a negative lis_err. */
+int64_t api_notify(struct api_thread *t, const char *kind, const char *audience, bool public_notice,
+                   const char *title, const char *body, int64_t object);
+
 /* The OpenAPI 3.0 document of routes[0..n) (openapi.c). Caller frees with json_decref(). */
 #include <jansson.h>
 json_t *api_openapi(const struct http_route *routes, size_t n, const struct api *a);
