@@ -9,6 +9,7 @@
  * access level. Password hashing (Argon2id) never runs on a loop: the
  * handlers check what they can, hand a job to the worker pool (http_defer)
  * and finish the request when the job comes back. */
+#include "api/portal.h"
 #include "api/routes.h"
 
 #include "auth/auth.h"
@@ -50,133 +51,6 @@ int64_t api_day_start(int64_t now)
     int64_t local = now + tz;
     int64_t d = local >= 0 ? local / day : -((-local + day - 1) / day);
     return d * day - tz;
-}
-
-static void iso(int64_t t, json_t *o, const char *key)
-{
-    char s[32];
-    if (t <= 0) {
-        json_object_set_new(o, key, json_null());
-        return;
-    }
-    clock_iso(t, s);
-    json_object_set_new(o, key, json_string(s));
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-/* ------------------------------------------------------- accounts, copied */
-
-/* An account row copied out of a store callback. */
-struct user {
-    bool found;
-    int64_t id;
-    char *phone, *name, *email, *address, *role, *plan, *pw_hash, *consent_version;
-    int64_t plan_until, consent_at, created_at, updated_at, closed_at;
-    bool locked, must_reset;
-};
-
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
-static void user_free(struct user *u)
-{
-    free(u->phone);
-    free(u->name);
-    free(u->email);
-    free(u->address);
-    free(u->role);
-    free(u->plan);
-    if (u->pw_hash) {
-        sodium_memzero(u->pw_hash, strlen(u->pw_hash));
-        free(u->pw_hash);
-    }
-    free(u->consent_version);
-    memset(u, 0, sizeof *u);
-}
-
-static int on_user(void *ctx, const struct store_user *s)
-{
-    struct user *u = ctx;
-    user_free(u);
-    u->found = true;
-    u->id = s->id;
-    u->phone = dup_or_null(s->phone);
-    u->name = dup_or_null(s->name);
-    u->email = dup_or_null(s->email);
-    u->address = dup_or_null(s->address);
-    u->role = xstrdup(s->role ? s->role : "user");
-    u->plan = xstrdup(s->plan ? s->plan : "free");
-    u->pw_hash = dup_or_null(s->pw_hash);
-    u->consent_version = dup_or_null(s->consent_version);
-    u->plan_until = s->plan_until;
-    u->consent_at = s->consent_at;
-    u->created_at = s->created_at;
-    u->updated_at = s->updated_at;
-    u->closed_at = s->closed_at;
-    u->locked = s->locked;
-    u->must_reset = s->must_reset;
-    return 0;
-}
-
-/* The plan in force for u at now: its own until plan_until, then "free". */
-static const char *plan_in_force(const struct user *u, int64_t now)
-{
-    return u->plan_until > 0 && u->plan_until <= now ? "free" : u->plan;
-}
-
-struct plan {
-    bool found;
-    char code[24];
-    char *name_vi, *name_en, *features;
-    int daily_views, watch_max;
-};
-
-static void plan_free(struct plan *p)
-{
-    free(p->name_vi);
-    free(p->name_en);
-    free(p->features);
-    memset(p, 0, sizeof *p);
-}
-
-static int on_plan(void *ctx, const struct store_plan *s)
-{
-    struct plan *p = ctx;
-    plan_free(p);
-    p->found = true;
-    snprintf(p->code, sizeof p->code, "%s", s->code);
-    p->name_vi = xstrdup(s->name_vi);
-    p->name_en = xstrdup(s->name_en);
-    p->features = xstrdup(s->features ? s->features : "");
-    p->daily_views = s->daily_views;
-    p->watch_max = s->watch_max;
-    return 0;
-}
-
-static json_t *plan_json(const struct plan *p)
-{
-    return json_pack("{s:s, s:s, s:s, s:i}", "code", p->code, "name_vi", p->name_vi, "name_en",
-                     p->name_en, "daily_views", p->daily_views);
-}
-
-/* Load the plan `code` (a missing plan reads as a closed quota of 0). */
-static void plan_load(struct store *s, const char *code, struct plan *p)
-{
-    memset(p, 0, sizeof *p);
-    if (store_plan_get(s, code, on_plan, p) < 0 || !p->found) {
-        plan_free(p);
-        snprintf(p->code, sizeof p->code, "%s", code);
-        p->name_vi = xstrdup(code);
-        p->name_en = xstrdup(code);
-        p->features = xstrdup("");
-        p->daily_views = 0;
-    }
 }
 
 /* --------------------------------------------------------- client address */
@@ -349,8 +223,8 @@ static void find_caller(struct api_thread *t, h2o_req_t *req, const char *token)
     const struct api_accounts *acc = &t->api->acc;
     uint8_t hash[STORE_HASH_LEN];
     struct store_session ss;
-    struct user u = {0};
-    struct plan p = {0};
+    struct api_user u = {0};
+    struct api_plan p = {0};
     if (auth_token_hash(token, strlen(token), hash) != 0)
         return;
     int rc = store_session_get(t->portal, hash, &ss);
@@ -364,7 +238,7 @@ static void find_caller(struct api_thread *t, h2o_req_t *req, const char *token)
         store_session_delete(t->portal, hash);
         return;
     }
-    if (store_user_get(t->portal, ss.user_id, on_user, &u) < 0 || !u.found || u.closed_at ||
+    if (store_user_get(t->portal, ss.user_id, api_user_copy, &u) < 0 || !u.found || u.closed_at ||
         u.locked) {
         store_session_delete(t->portal, hash);
         goto out;
@@ -376,8 +250,8 @@ static void find_caller(struct api_thread *t, h2o_req_t *req, const char *token)
     w->user_id = u.id;
     snprintf(w->role, sizeof w->role, "%s", u.role);
     w->level = !strcmp(u.role, "admin") ? API_ADMIN : !strcmp(u.role, "staff") ? API_STAFF : API_USER;
-    snprintf(w->plan, sizeof w->plan, "%s", plan_in_force(&u, now));
-    plan_load(t->portal, w->plan, &p);
+    snprintf(w->plan, sizeof w->plan, "%s", api_plan_in_force(&u, now));
+    api_plan_load(t->portal, w->plan, &p);
     w->daily_views = p.daily_views;
     w->must_reset = u.must_reset;
     memcpy(w->session, hash, sizeof hash);
@@ -386,8 +260,8 @@ static void find_caller(struct api_thread *t, h2o_req_t *req, const char *token)
     int64_t idle = now + acc->session_idle;
     w->idle_expires_at = idle < ss.expires_at ? idle : ss.expires_at;
 out:
-    user_free(&u);
-    plan_free(&p);
+    api_user_free(&u);
+    api_plan_free(&p);
 }
 
 /* Routes a user who must change their password may still call. */
@@ -462,102 +336,6 @@ int api_audit(struct api_thread *t, const char *action, int64_t subject, int64_t
     return rc < 0 ? (int)rc : 0;
 }
 
-/* ---------------------------------------------------------- request bodies */
-
-struct fields {
-    json_t *body;
-    json_t *bad; /* invalid_params */
-};
-
-/* Parse the JSON body: an object whose members are all in allowed. Answers
- * 400 itself and returns false otherwise. */
-static bool body_open(h2o_req_t *req, const char *const allowed[], struct fields *f)
-{
-    json_error_t je;
-    f->bad = json_array();
-    f->body = NULL;
-    if (!req->entity.base || req->entity.len == 0) {
-        f->body = json_object();
-        return true;
-    }
-    f->body = json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &je);
-    if (!f->body || !json_is_object(f->body)) {
-        http_problem(req, 400, "invalid-body", "the body must be a JSON object%s%s",
-                     f->body ? "" : ": ", f->body ? "" : je.text);
-        goto fail;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(f->body, key, v) {
-        bool ok = false;
-        for (size_t i = 0; allowed[i]; i++)
-            ok = ok || strcmp(allowed[i], key) == 0;
-        if (!ok) {
-            http_problem(req, 400, "invalid-body", "unknown field \"%s\"", key);
-            goto fail;
-        }
-    }
-    return true;
-fail:
-    json_decref(f->body);
-    json_decref(f->bad);
-    f->body = f->bad = NULL;
-    return false;
-}
-
-static void body_close(struct fields *f)
-{
-    json_decref(f->body);
-    json_decref(f->bad);
-    f->body = f->bad = NULL;
-}
-
-static void bad(struct fields *f, const char *name, const char *code, const char *reason)
-{
-    json_array_append_new(f->bad, json_pack("{s:s, s:s, s:s}", "name", name, "code", code,
-                                            "reason", reason));
-}
-
-/* A string member: its text, NULL when absent, null or "" (present says
- * whether the member was there at all). A non-string is a field error. */
-static const char *text_field(struct fields *f, const char *name, bool *present)
-{
-    json_t *v = json_object_get(f->body, name);
-    if (present)
-        *present = v != NULL;
-    if (!v || json_is_null(v))
-        return NULL;
-    if (!json_is_string(v)) {
-        bad(f, name, "invalid", "must be a string");
-        return NULL;
-    }
-    const char *s = json_string_value(v);
-    if (strlen(s) != json_string_length(v)) {
-        bad(f, name, "invalid", "must not hold NUL characters");
-        return NULL;
-    }
-    return *s ? s : NULL;
-}
-
-/* Answer 400 with the field errors, if there are any. */
-static bool body_failed(h2o_req_t *req, struct fields *f)
-{
-    if (json_array_size(f->bad) == 0)
-        return false;
-    json_t *ext = json_pack("{s:O}", "invalid_params", f->bad);
-    http_problem_ext(req, 400, "invalid-body", "some fields are not valid", ext);
-    return true;
-}
-
-/* --------------------------------------------------------------- answers */
-
-static void store_error(struct api_thread *t, h2o_req_t *req, int rc)
-{
-    if (rc != LIS_ENOTFOUND && rc != LIS_ECONFLICT)
-        log_error("portal store: %s", store_errmsg(t->portal));
-    http_problem_err(req, rc, NULL);
-}
-
 /* Views used today and what is left, by the caller's plan. */
 static json_t *views_json(struct api_thread *t, int64_t user_id, int daily)
 {
@@ -568,7 +346,7 @@ static json_t *views_json(struct api_thread *t, int64_t user_id, int daily)
     json_object_set_new(o, "daily", json_integer(daily));
     json_object_set_new(o, "used", json_integer(used));
     json_object_set_new(o, "left", daily < 0 ? json_null() : json_integer(daily > used ? daily - used : 0));
-    iso(day + 86400, o, "resets_at");
+    api_json_time(day + 86400, o, "resets_at");
     return o;
 }
 
@@ -576,29 +354,29 @@ static json_t *views_json(struct api_thread *t, int64_t user_id, int daily)
 static json_t *session_json(struct api_thread *t, int64_t id, const char *token,
                             int64_t expires_at, int64_t idle_expires_at)
 {
-    struct user u = {0};
-    struct plan p = {0};
-    if (store_user_get(t->portal, id, on_user, &u) < 0 || !u.found) {
-        user_free(&u);
+    struct api_user u = {0};
+    struct api_plan p = {0};
+    if (store_user_get(t->portal, id, api_user_copy, &u) < 0 || !u.found) {
+        api_user_free(&u);
         return NULL;
     }
-    plan_load(t->portal, plan_in_force(&u, clock_now()), &p);
+    api_plan_load(t->portal, api_plan_in_force(&u, clock_now()), &p);
     char csrf[AUTH_TOKEN_LEN + 1];
     auth_csrf(token, csrf);
     json_t *user = json_pack("{s:I, s:s, s:s, s:o, s:b}", "id", (json_int_t)u.id, "name",
-                             u.name ? u.name : "", "role", u.role, "plan", plan_json(&p),
+                             u.name ? u.name : "", "role", u.role, "plan", api_plan_json(&p),
                              "must_reset", u.must_reset);
     json_t *o = json_pack("{s:o, s:s}", "user", user, "csrf", csrf);
-    iso(expires_at, o, "expires_at");
-    iso(idle_expires_at, o, "idle_expires_at");
-    user_free(&u);
-    plan_free(&p);
+    api_json_time(expires_at, o, "expires_at");
+    api_json_time(idle_expires_at, o, "idle_expires_at");
+    api_user_free(&u);
+    api_plan_free(&p);
     return o;
 }
 
 /* Start a new session for account `id`: a fresh token in the cookie, its
  * hash in the store; answer `status` with the session document. */
-static void session_start(struct api_thread *t, h2o_req_t *req, int64_t id, int status)
+void api_session_start(struct api_thread *t, h2o_req_t *req, int64_t id, int status)
 {
     char token[AUTH_TOKEN_LEN + 1];
     struct store_session ss = {0};
@@ -609,7 +387,7 @@ static void session_start(struct api_thread *t, h2o_req_t *req, int64_t id, int 
     ss.expires_at = now + t->api->acc.session_max;
     int rc = store_session_put(t->portal, &ss);
     if (rc < 0) {
-        store_error(t, req, rc);
+        api_store_error(t, req, rc);
         return;
     }
     int64_t idle = now + t->api->acc.session_idle;
@@ -826,7 +604,7 @@ static void login_done(void *td, h2o_req_t *req, void *p)
         if (store_user_update(t->portal, &u, STORE_USER_PW_HASH) < 0)
             log_warn("login: rehash not stored: %s", store_errmsg(t->portal));
     }
-    session_start(t, req, j->user_id, 200);
+    api_session_start(t, req, j->user_id, 200);
 out:
     job_free(j);
 }
@@ -835,33 +613,33 @@ void api_h_login(void *td, h2o_req_t *req, const struct http_route *r, const str
 {
     static const char *const allowed[] = {"phone", "password", NULL};
     struct api_thread *t = td;
-    struct fields f;
-    struct user u = {0};
+    struct api_body f;
+    struct api_user u = {0};
     (void)r, (void)a;
-    if (!body_open(req, allowed, &f))
+    if (!api_body_open(req, allowed, &f))
         return;
-    const char *phone = text_field(&f, "phone", NULL);
-    const char *pw = text_field(&f, "password", NULL);
+    const char *phone = api_body_text(&f, "phone", NULL);
+    const char *pw = api_body_text(&f, "password", NULL);
     char e164[16];
     const char *why = NULL;
     if (!phone)
-        bad(&f, "phone", "required", "a phone number is required");
+        api_body_bad(&f, "phone", "required", "a phone number is required");
     else if (policy_phone(phone, e164, &why))
-        bad(&f, "phone", "invalid", why);
+        api_body_bad(&f, "phone", "invalid", why);
     if (!pw)
-        bad(&f, "password", "required", "a password is required");
+        api_body_bad(&f, "password", "required", "a password is required");
     else if (strlen(pw) > POLICY_PASSWORD_MAX * 4)
-        bad(&f, "password", "too-long", "a password has at most 128 characters");
-    if (body_failed(req, &f))
+        api_body_bad(&f, "password", "too-long", "a password has at most 128 characters");
+    if (api_body_failed(req, &f))
         goto out;
     int64_t wait = throttled(t, e164, t->who.addr);
     if (wait > 0) {
         too_many(req, wait);
         goto out;
     }
-    int rc = store_user_by_phone(t->portal, e164, on_user, &u);
+    int rc = store_user_by_phone(t->portal, e164, api_user_copy, &u);
     if (rc < 0 && rc != LIS_ENOTFOUND) {
-        store_error(t, req, rc);
+        api_store_error(t, req, rc);
         goto out;
     }
     struct job *j = job_new(t, JOB_LOGIN);
@@ -874,8 +652,8 @@ void api_h_login(void *td, h2o_req_t *req, const struct http_route *r, const str
     j->locked = u.locked;
     defer(t, req, j, login_done);
 out:
-    user_free(&u);
-    body_close(&f);
+    api_user_free(&u);
+    api_body_close(&f);
 }
 
 void api_h_logout(void *td, h2o_req_t *req, const struct http_route *r, const struct http_args *a)
@@ -884,7 +662,7 @@ void api_h_logout(void *td, h2o_req_t *req, const struct http_route *r, const st
     (void)r, (void)a;
     int rc = store_session_delete(t->portal, t->who.session);
     if (rc < 0 && rc != LIS_ENOTFOUND) {
-        store_error(t, req, rc);
+        api_store_error(t, req, rc);
         return;
     }
     set_cookie(t, req, NULL);
@@ -898,7 +676,7 @@ void api_h_logout_all(void *td, h2o_req_t *req, const struct http_route *r,
     (void)r, (void)a;
     int rc = store_sessions_end(t->portal, t->who.user_id, NULL, NULL);
     if (rc < 0) {
-        store_error(t, req, rc);
+        api_store_error(t, req, rc);
         return;
     }
     set_cookie(t, req, NULL);
@@ -922,27 +700,27 @@ static void profile_in_free(struct profile_in *p)
     buf_free(&p->address);
 }
 
-static void profile_check(struct fields *f, bool creating, struct profile_in *p)
+static void profile_check(struct api_body *f, bool creating, struct profile_in *p)
 {
     const char *why = NULL, *code;
-    const char *name = text_field(f, "name", &p->has_name);
-    const char *phone = text_field(f, "phone", &p->has_phone);
-    const char *email = text_field(f, "email", &p->has_email);
-    const char *address = text_field(f, "address", &p->has_address);
+    const char *name = api_body_text(f, "name", &p->has_name);
+    const char *phone = api_body_text(f, "phone", &p->has_phone);
+    const char *email = api_body_text(f, "email", &p->has_email);
+    const char *address = api_body_text(f, "address", &p->has_address);
     if (creating || p->has_name) {
         p->has_name = true;
         if ((code = policy_name(name, &p->name, &why)))
-            bad(f, "name", code, why);
+            api_body_bad(f, "name", code, why);
     }
     if (creating || p->has_phone) {
         p->has_phone = true;
         if ((code = policy_phone(phone, p->phone, &why)))
-            bad(f, "phone", code, why);
+            api_body_bad(f, "phone", code, why);
     }
     if (email && (code = policy_email(email, &p->email, &why)))
-        bad(f, "email", code, why);
+        api_body_bad(f, "email", code, why);
     if (address && (code = policy_address(address, &p->address, &why)))
-        bad(f, "address", code, why);
+        api_body_bad(f, "address", code, why);
 }
 
 static void register_done(void *td, h2o_req_t *req, void *p)
@@ -976,13 +754,13 @@ static void register_done(void *td, h2o_req_t *req, void *p)
         goto out;
     }
     if (id < 0) {
-        store_error(t, req, (int)id);
+        api_store_error(t, req, (int)id);
         goto out;
     }
     t->who.user_id = id; /* the audit entry's actor is the new account */
     snprintf(t->who.role, sizeof t->who.role, "user");
     api_audit(t, "account.create", id, 0, "own-request");
-    session_start(t, req, id, 201);
+    api_session_start(t, req, id, 201);
 out:
     job_free(j);
 }
@@ -993,32 +771,32 @@ void api_h_register(void *td, h2o_req_t *req, const struct http_route *r,
     static const char *const allowed[] = {"name",    "phone",           "password", "email",
                                           "address", "consent_version", NULL};
     struct api_thread *t = td;
-    struct fields f;
+    struct api_body f;
     struct profile_in in = {.name = BUF_INIT, .email = BUF_INIT, .address = BUF_INIT};
-    struct user u = {0};
+    struct api_user u = {0};
     (void)r, (void)a;
-    if (!body_open(req, allowed, &f))
+    if (!api_body_open(req, allowed, &f))
         return;
     profile_check(&f, true, &in);
-    const char *pw = text_field(&f, "password", NULL);
+    const char *pw = api_body_text(&f, "password", NULL);
     const char *why = NULL, *code;
     if ((code = policy_password(pw, in.phone[0] ? in.phone : NULL, &why)))
-        bad(&f, "password", code, why);
-    const char *consent = text_field(&f, "consent_version", NULL);
+        api_body_bad(&f, "password", code, why);
+    const char *consent = api_body_text(&f, "consent_version", NULL);
     if (!consent)
-        bad(&f, "consent_version", "required", "accept the privacy policy to register");
+        api_body_bad(&f, "consent_version", "required", "accept the privacy policy to register");
     else if (strcmp(consent, t->api->acc.privacy_version) != 0)
-        bad(&f, "consent_version", "outdated", "the privacy policy has changed; read it again");
-    if (body_failed(req, &f))
+        api_body_bad(&f, "consent_version", "outdated", "the privacy policy has changed; read it again");
+    if (api_body_failed(req, &f))
         goto out;
-    int rc = store_user_by_phone(t->portal, in.phone, on_user, &u);
+    int rc = store_user_by_phone(t->portal, in.phone, api_user_copy, &u);
     if (rc >= 0 && u.found) {
         http_problem(req, 409, "phone-taken", "an account with this phone number exists; log in "
                                               "or ask for a password reset");
         goto out;
     }
     if (rc < 0 && rc != LIS_ENOTFOUND) {
-        store_error(t, req, rc);
+        api_store_error(t, req, rc);
         goto out;
     }
     struct job *j = job_new(t, JOB_REGISTER);
@@ -1030,43 +808,43 @@ void api_h_register(void *td, h2o_req_t *req, const struct http_route *r,
     j->consent = xstrdup(consent);
     defer(t, req, j, register_done);
 out:
-    user_free(&u);
+    api_user_free(&u);
     profile_in_free(&in);
-    body_close(&f);
+    api_body_close(&f);
 }
 
 /* ---------------------------------------------------------------- profile */
 
-static json_t *profile_json(struct api_thread *t, const struct user *u)
+json_t *api_profile_json(struct api_thread *t, const struct api_user *u)
 {
-    struct plan p = {0};
-    plan_load(t->portal, plan_in_force(u, clock_now()), &p);
+    struct api_plan p = {0};
+    api_plan_load(t->portal, api_plan_in_force(u, clock_now()), &p);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(u->id));
-    json_object_set_new(o, "name", str_or_null(u->name));
-    json_object_set_new(o, "phone", str_or_null(u->phone));
-    json_object_set_new(o, "email", str_or_null(u->email));
-    json_object_set_new(o, "address", str_or_null(u->address));
+    json_object_set_new(o, "name", api_json_or_null(u->name));
+    json_object_set_new(o, "phone", api_json_or_null(u->phone));
+    json_object_set_new(o, "email", api_json_or_null(u->email));
+    json_object_set_new(o, "address", api_json_or_null(u->address));
     json_object_set_new(o, "role", json_string(u->role));
-    json_object_set_new(o, "plan", plan_json(&p));
-    iso(u->plan_until, o, "plan_until");
+    json_object_set_new(o, "plan", api_plan_json(&p));
+    api_json_time(u->plan_until, o, "plan_until");
     json_object_set_new(o, "views", views_json(t, u->id, p.daily_views));
-    json_t *c = json_pack("{s:o}", "version", str_or_null(u->consent_version));
-    iso(u->consent_at, c, "at");
+    json_t *c = json_pack("{s:o}", "version", api_json_or_null(u->consent_version));
+    api_json_time(u->consent_at, c, "at");
     json_object_set_new(o, "consent", c);
     json_object_set_new(o, "must_reset", json_boolean(u->must_reset));
-    iso(u->created_at, o, "created_at");
-    iso(u->updated_at, o, "updated_at");
-    plan_free(&p);
+    api_json_time(u->created_at, o, "created_at");
+    api_json_time(u->updated_at, o, "updated_at");
+    api_plan_free(&p);
     return o;
 }
 
 /* Load the caller's account; answers and returns false when it cannot. */
-static bool load_me(struct api_thread *t, h2o_req_t *req, struct user *u)
+static bool load_me(struct api_thread *t, h2o_req_t *req, struct api_user *u)
 {
-    int rc = store_user_get(t->portal, t->who.user_id, on_user, u);
+    int rc = store_user_get(t->portal, t->who.user_id, api_user_copy, u);
     if (rc < 0 || !u->found) {
-        store_error(t, req, rc < 0 ? rc : LIS_ENOTFOUND);
+        api_store_error(t, req, rc < 0 ? rc : LIS_ENOTFOUND);
         return false;
     }
     return true;
@@ -1075,11 +853,11 @@ static bool load_me(struct api_thread *t, h2o_req_t *req, struct user *u)
 void api_h_me(void *td, h2o_req_t *req, const struct http_route *r, const struct http_args *a)
 {
     struct api_thread *t = td;
-    struct user u = {0};
+    struct api_user u = {0};
     (void)r, (void)a;
     if (load_me(t, req, &u))
-        http_send_private(req, 200, profile_json(t, &u));
-    user_free(&u);
+        http_send_private(req, 200, api_profile_json(t, &u));
+    api_user_free(&u);
 }
 
 void api_h_me_patch(void *td, h2o_req_t *req, const struct http_route *r,
@@ -1087,14 +865,14 @@ void api_h_me_patch(void *td, h2o_req_t *req, const struct http_route *r,
 {
     static const char *const allowed[] = {"name", "phone", "email", "address", NULL};
     struct api_thread *t = td;
-    struct fields f;
+    struct api_body f;
     struct profile_in in = {.name = BUF_INIT, .email = BUF_INIT, .address = BUF_INIT};
-    struct user u = {0};
+    struct api_user u = {0};
     (void)r, (void)a;
-    if (!body_open(req, allowed, &f))
+    if (!api_body_open(req, allowed, &f))
         return;
     profile_check(&f, false, &in);
-    if (body_failed(req, &f))
+    if (api_body_failed(req, &f))
         goto out;
     unsigned fields = 0;
     struct store_user su = {.id = t->who.user_id, .updated_at = clock_now()};
@@ -1124,16 +902,16 @@ void api_h_me_patch(void *td, h2o_req_t *req, const struct http_route *r,
             goto out;
         }
         if (rc < 0) {
-            store_error(t, req, rc);
+            api_store_error(t, req, rc);
             goto out;
         }
     }
     if (load_me(t, req, &u))
-        http_send_private(req, 200, profile_json(t, &u));
+        http_send_private(req, 200, api_profile_json(t, &u));
 out:
-    user_free(&u);
+    api_user_free(&u);
     profile_in_free(&in);
-    body_close(&f);
+    api_body_close(&f);
 }
 
 /* --------------------------------------------------------------- password */
@@ -1163,11 +941,11 @@ static void password_done(void *td, h2o_req_t *req, void *p)
     if (rc >= 0)
         rc = store_sessions_end(t->portal, j->who.user_id, NULL, NULL);
     if (rc < 0) {
-        store_error(t, req, rc);
+        api_store_error(t, req, rc);
         goto out;
     }
     api_audit(t, "account.password", j->who.user_id, 0, "own-request");
-    session_start(t, req, j->who.user_id, 200); /* a new token; every other session ended */
+    api_session_start(t, req, j->who.user_id, 200); /* a new token; every other session ended */
 out:
     job_free(j);
 }
@@ -1177,23 +955,23 @@ void api_h_password(void *td, h2o_req_t *req, const struct http_route *r,
 {
     static const char *const allowed[] = {"current", "new", NULL};
     struct api_thread *t = td;
-    struct fields f;
-    struct user u = {0};
+    struct api_body f;
+    struct api_user u = {0};
     (void)r, (void)a;
-    if (!body_open(req, allowed, &f))
+    if (!api_body_open(req, allowed, &f))
         return;
     if (!load_me(t, req, &u))
         goto out;
-    const char *cur = text_field(&f, "current", NULL);
-    const char *nw = text_field(&f, "new", NULL);
+    const char *cur = api_body_text(&f, "current", NULL);
+    const char *nw = api_body_text(&f, "new", NULL);
     const char *why = NULL, *code;
     if (!cur)
-        bad(&f, "current", "required", "type your current password");
+        api_body_bad(&f, "current", "required", "type your current password");
     if ((code = policy_password(nw, u.phone, &why)))
-        bad(&f, "new", code, why);
+        api_body_bad(&f, "new", code, why);
     else if (cur && strcmp(cur, nw) == 0)
-        bad(&f, "new", "unchanged", "the new password is the current one");
-    if (body_failed(req, &f))
+        api_body_bad(&f, "new", "unchanged", "the new password is the current one");
+    if (api_body_failed(req, &f))
         goto out;
     struct job *j = job_new(t, JOB_PASSWORD);
     j->password = xstrdup(cur);
@@ -1201,8 +979,8 @@ void api_h_password(void *td, h2o_req_t *req, const struct http_route *r,
     snprintf(j->hash, sizeof j->hash, "%s", u.pw_hash ? u.pw_hash : t->api->acc.dummy_hash);
     defer(t, req, j, password_done);
 out:
-    user_free(&u);
-    body_close(&f);
+    api_user_free(&u);
+    api_body_close(&f);
 }
 
 /* ------------------------------------------------------------------ close */
@@ -1229,7 +1007,7 @@ static void close_done(void *td, h2o_req_t *req, void *p)
     if (rc >= 0)
         rc = store_sessions_end(t->portal, j->who.user_id, NULL, NULL);
     if (rc < 0) {
-        store_error(t, req, rc);
+        api_store_error(t, req, rc);
         goto out;
     }
     api_audit(t, "account.close", j->who.user_id, 0, "own-request");
@@ -1243,23 +1021,23 @@ void api_h_close(void *td, h2o_req_t *req, const struct http_route *r, const str
 {
     static const char *const allowed[] = {"password", NULL};
     struct api_thread *t = td;
-    struct fields f;
-    struct user u = {0};
+    struct api_body f;
+    struct api_user u = {0};
     (void)r, (void)a;
-    if (!body_open(req, allowed, &f))
+    if (!api_body_open(req, allowed, &f))
         return;
-    const char *pw = text_field(&f, "password", NULL);
+    const char *pw = api_body_text(&f, "password", NULL);
     if (!pw)
-        bad(&f, "password", "required", "type your password to close the account");
-    if (body_failed(req, &f) || !load_me(t, req, &u))
+        api_body_bad(&f, "password", "required", "type your password to close the account");
+    if (api_body_failed(req, &f) || !load_me(t, req, &u))
         goto out;
     struct job *j = job_new(t, JOB_CLOSE);
     j->password = xstrdup(pw);
     snprintf(j->hash, sizeof j->hash, "%s", u.pw_hash ? u.pw_hash : t->api->acc.dummy_hash);
     defer(t, req, j, close_done);
 out:
-    user_free(&u);
-    body_close(&f);
+    api_user_free(&u);
+    api_body_close(&f);
 }
 
 /* ----------------------------------------------------------------- export */
@@ -1267,9 +1045,9 @@ out:
 static int on_session_row(void *ctx, const struct store_session *ss)
 {
     json_t *o = json_object();
-    iso(ss->created_at, o, "created_at");
-    iso(ss->seen_at, o, "seen_at");
-    iso(ss->expires_at, o, "expires_at");
+    api_json_time(ss->created_at, o, "created_at");
+    api_json_time(ss->seen_at, o, "seen_at");
+    api_json_time(ss->expires_at, o, "expires_at");
     json_array_append_new(ctx, o);
     return 0;
 }
@@ -1285,11 +1063,11 @@ static int on_audit_row(void *ctx, const struct store_audit *a)
 {
     struct audit_rows *r = ctx;
     json_t *o = json_object();
-    iso(a->at, o, "at");
+    api_json_time(a->at, o, "at");
     json_object_set_new(o, "action", json_string(a->action));
     json_object_set_new(o, "by", json_string(a->actor == r->me ? "you" : a->actor_role));
     json_object_set_new(o, "object", a->object ? json_integer(a->object) : json_null());
-    json_object_set_new(o, "reason", str_or_null(a->reason));
+    json_object_set_new(o, "reason", api_json_or_null(a->reason));
     json_array_append_new(r->list, o);
     r->last = a->id;
     r->n++;
@@ -1299,14 +1077,14 @@ static int on_audit_row(void *ctx, const struct store_audit *a)
 void api_h_export(void *td, h2o_req_t *req, const struct http_route *r, const struct http_args *a)
 {
     struct api_thread *t = td;
-    struct user u = {0};
+    struct api_user u = {0};
     (void)r, (void)a;
     if (!load_me(t, req, &u))
         goto out;
     json_t *doc = json_object();
-    iso(clock_now(), doc, "exported_at");
+    api_json_time(clock_now(), doc, "exported_at");
     json_object_set_new(doc, "portal", json_string("LIS"));
-    json_object_set_new(doc, "account", profile_json(t, &u));
+    json_object_set_new(doc, "account", api_profile_json(t, &u));
     json_t *sessions = json_array();
     store_sessions_of(t->portal, u.id, on_session_row, sessions);
     json_object_set_new(doc, "sessions", sessions);
@@ -1324,7 +1102,7 @@ void api_h_export(void *td, h2o_req_t *req, const struct http_route *r, const st
                    H2O_STRLIT("attachment; filename=\"lis-my-data.json\""), 1);
     http_send_private(req, 200, doc);
 out:
-    user_free(&u);
+    api_user_free(&u);
 }
 
 /* ------------------------------------------------------------------ plans */
@@ -1346,7 +1124,7 @@ void api_h_plans(void *td, h2o_req_t *req, const struct http_route *r, const str
     int rc = store_plans(t->portal, on_plan_row, list);
     if (rc < 0) {
         json_decref(list);
-        store_error(t, req, rc);
+        api_store_error(t, req, rc);
         return;
     }
     http_send_json(req, json_pack("{s:o}", "plans", list), "no-cache");
