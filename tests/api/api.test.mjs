@@ -556,29 +556,40 @@ describe('robustness', () => {
 });
 
 describe('OpenAPI', () => {
-  // The route table as the tests know it: method, path, parameters.
+  // The route table as the tests know it: method and path, parameters.
   const ROUTES = {
-    '/api/v1/communes': ['geometry'],
-    '/api/v1/land-use-codes': [],
-    '/api/v1/parcels/at': ['lon', 'lat', 'e', 'n', 'crs', 'geometry'],
-    '/api/v1/parcels/search': ['q', 'commune', 'after', 'limit', 'geometry'],
-    '/api/v1/parcels': ['commune', 'sheet', 'number', 'limit', 'geometry'],
-    '/api/v1/parcels/{id}': ['id', 'geometry'],
-    '/api/v1/parcels/{id}/planning': ['id'],
-    '/api/v1/parcels/{id}/neighbours': ['id'],
-    '/api/v1/openapi.json': [],
-    '/api/v1/portal': [],
-    '/healthz': [],
-    '/metrics': [],
-    '/tiles/{layer}/{z}/{x}/{y}': ['layer', 'z', 'x', 'y'],
-    '/tiles/{tileset}': ['tileset'],
-    '/ogc': ['f'],
-    '/ogc/conformance': ['f'],
-    '/ogc/api': [],
-    '/ogc/collections': ['f'],
-    '/ogc/collections/{collectionId}': ['collectionId', 'f'],
-    '/ogc/collections/{collectionId}/items': ['collectionId', 'f', 'bbox', 'limit', 'after'],
-    '/ogc/collections/{collectionId}/items/{featureId}': ['collectionId', 'featureId', 'f'],
+    'GET /api/v1/communes': ['geometry'],
+    'GET /api/v1/land-use-codes': [],
+    'GET /api/v1/parcels/at': ['lon', 'lat', 'e', 'n', 'crs', 'geometry'],
+    'GET /api/v1/parcels/search': ['q', 'commune', 'after', 'limit', 'geometry'],
+    'GET /api/v1/parcels': ['commune', 'sheet', 'number', 'limit', 'geometry'],
+    'GET /api/v1/parcels/{id}': ['id', 'geometry', 'view'],
+    'GET /api/v1/parcels/{id}/planning': ['id'],
+    'GET /api/v1/parcels/{id}/neighbours': ['id'],
+    'GET /api/v1/session': [],
+    'POST /api/v1/session': [],
+    'DELETE /api/v1/session': [],
+    'DELETE /api/v1/sessions': [],
+    'POST /api/v1/account': [],
+    'GET /api/v1/me': [],
+    'PATCH /api/v1/me': [],
+    'DELETE /api/v1/me': [],
+    'POST /api/v1/me/password': [],
+    'GET /api/v1/me/export': [],
+    'GET /api/v1/plans': [],
+    'GET /api/v1/openapi.json': [],
+    'GET /api/v1/portal': [],
+    'GET /healthz': [],
+    'GET /metrics': [],
+    'GET /tiles/{layer}/{z}/{x}/{y}': ['layer', 'z', 'x', 'y'],
+    'GET /tiles/{tileset}': ['tileset'],
+    'GET /ogc': ['f'],
+    'GET /ogc/conformance': ['f'],
+    'GET /ogc/api': [],
+    'GET /ogc/collections': ['f'],
+    'GET /ogc/collections/{collectionId}': ['collectionId', 'f'],
+    'GET /ogc/collections/{collectionId}/items': ['collectionId', 'f', 'bbox', 'limit', 'after'],
+    'GET /ogc/collections/{collectionId}/items/{featureId}': ['collectionId', 'featureId', 'f'],
   };
 
   it('describes every endpoint and exactly its parameters', async () => {
@@ -586,12 +597,15 @@ describe('OpenAPI', () => {
     assert.equal(r.status, 200);
     const doc = r.json;
     assert.match(doc.openapi, /^3\.0\./);
-    assert.deepEqual(Object.keys(doc.paths).sort(), Object.keys(ROUTES).sort());
-    for (const [path, params] of Object.entries(ROUTES)) {
-      const op = doc.paths[path].get;
-      assert.ok(op && op.summary && op.responses['200'], path);
-      assert.deepEqual(op.parameters.map((p) => p.name).sort(), [...params].sort(), path);
-      for (const p of op.parameters) assert.ok(p.schema && p.schema.type, `${path} ${p.name}`);
+    const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+    assert.deepEqual(ops.sort(), Object.keys(ROUTES).sort());
+    for (const [route, params] of Object.entries(ROUTES)) {
+      const [method, path] = route.split(' ');
+      const op = doc.paths[path][method.toLowerCase()];
+      assert.ok(op && op.summary && op.responses['200'], route);
+      assert.deepEqual(op.parameters.map((p) => p.name).sort(), [...params].sort(), route);
+      for (const p of op.parameters) assert.ok(p.schema && p.schema.type, `${route} ${p.name}`);
     }
   });
 
@@ -599,9 +613,12 @@ describe('OpenAPI', () => {
     const doc = (await get('/api/v1/openapi.json')).json;
     for (const [path, item] of Object.entries(doc.paths)) {
       const concrete = path.replace('{id}', String(P.id));
-      // An undeclared parameter is refused.
-      const u = await raw(srv.base, `${concrete}?undeclared=1`);
-      assert.equal(u.status, 400, `${path}: undeclared parameter`);
+      // An undeclared parameter is refused, whatever the method.
+      for (const method of Object.keys(item)) {
+        const u = await raw(srv.base, `${concrete}?undeclared=1`, { method: method.toUpperCase() });
+        assert.equal(u.status, 400, `${method} ${path}: undeclared parameter`);
+      }
+      if (!item.get) continue; // the other methods take no query parameters (ROUTES above)
       // Each declared query parameter is known: a malformed value names it.
       for (const p of item.get.parameters.filter((x) => x.in === 'query')) {
         const bad = p.schema.type === 'string' ? '%FF' : 'not-a-number';
