@@ -1,7 +1,9 @@
-/* sqlite — the embedded store backend: a directory holding land.gpkg and registry.db.
+/* sqlite — the embedded store backend: a directory holding land.gpkg, registry.db
+ * and portal.db.
  *
  * land.gpkg is opened as `main` and registry.db attached as `registry`, so one
- * connection (and one transaction) covers both. land.gpkg is a GeoPackage 1.3:
+ * connection (and one transaction) covers both; portal.db is attached as
+ * `portal` by the connection's first portal call. land.gpkg is a GeoPackage 1.3:
  * layers parcels, communes and planning_zones with the standard R*Tree index
  * (rtree_<table>_geom kept by the standard triggers, which call ST_IsEmpty and
  * ST_MinX..ST_MaxY: we register those on every connection). Plain tables next
@@ -39,9 +41,21 @@
  *
  * Transactions: WAL mode, so readers in other processes see the last commit
  * while a bulk load runs. With WAL, SQLite does not make a commit atomic
- * across the two database files; land and registry writes of one import are
+ * across the database files; land and registry writes of one import are
  * each atomic. Writes outside store_begin/commit run in a transaction of
- * their own. */
+ * their own.
+ *
+ * The portal: portal.db is made with the store (or by the migration to
+ * schema 2) and attached only by a connection's first portal call, which
+ * must come outside transactions and callbacks. Every portal call is one
+ * statement, run on its own (autocommit) unless the caller opened a
+ * transaction; it locks only portal.db, so portal writes go on while an
+ * import holds land.gpkg and registry.db, and the reverse. store_begin
+ * (BEGIN IMMEDIATE) locks every attached file, portal.db too once attached:
+ * portal work does not belong in one, nor land work on a connection that
+ * makes portal calls while other processes write portal.db. Connections that
+ * never make a portal call never open portal.db; without it (or its tables)
+ * portal calls fail with LIS_EUNAVAIL. */
 #include "store/store_impl.h"
 
 #include "core/buf.h"
@@ -152,8 +166,58 @@ enum stmt_id {
     S_CLEAR_CERTS,
     S_CLEAR_RESTR,
     S_CLEAR_EVENTS,
+    S_REG_HOLDERS,
+    S_REG_RIGHTS,
+    S_REG_CERTS,
+    S_REG_RESTR,
+    S_REG_EVENTS,
+    S_USER_CREATE,
+    S_USER_GET,
+    S_USER_PHONE,
+    S_USER_UPDATE,
+    S_TARIFFS,
+    S_TARIFF_GET,
+    S_TARIFF_PUT,
+    S_SESSION_PUT,
+    S_SESSION_GET,
+    S_SESSION_TOUCH,
+    S_SESSION_DELETE,
+    S_SESSIONS_END,
+    S_SESSIONS_OF,
+    S_SESSIONS_PURGE,
+    S_THROTTLE_GET,
+    S_THROTTLE_PUT,
+    S_THROTTLE_DELETE,
+    S_AUDIT_ADD,
+    S_AUDIT_ALL,
+    S_AUDIT_ACTOR,
+    S_AUDIT_SUBJECT,
+    S_AUDIT_EITHER,
+    S_AUDIT_DISTINCT,
     S_COUNT
 };
+
+/* Columns of a portal.users row as every user query returns them, in the
+ * order of struct store_user (bind_user binds ?1..?17 the same way). */
+#define UCOLS                                                                                  \
+    "id, phone, name, email, address, role, plan, plan_until, pw_hash, locked, must_reset,"    \
+    " consent_version, consent_at, created_at, updated_at, closed_at, name_folded"
+
+/* store_audit_list: the filters, after a leading condition that picks the
+ * index (see sq_audit_list). ?4 is an exact action and ?9 NULL, or ?4 a
+ * prefix ending in '.' and ?9 the same prefix ending in '/', the next byte:
+ * the actions between the two are those with the prefix. ?7, the keyset
+ * bound, is always set (INT64_MAX for the first page), so that a listing
+ * without a user reads the rowid range it needs and no more. */
+#define AUDIT_COLS                                                                             \
+    "SELECT id, at, actor, actor_role, action, subject, object, reason FROM portal.audit"
+#define AUDIT_FILTER                                                                           \
+    " (?1 = 0 OR actor = ?1) AND (?2 = 0 OR subject = ?2)"                                     \
+    " AND (?3 = 0 OR actor = ?3 OR subject = ?3)"                                              \
+    " AND (?4 IS NULL OR action = ?4 OR (action > ?4 AND action < ?9))"                        \
+    " AND (?5 = 0 OR at >= ?5) AND (?6 = 0 OR at < ?6) AND id < ?7"                           \
+    " ORDER BY id DESC LIMIT ?8"
+
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_PARCEL_GET] = "SELECT " PCOLS " FROM parcels p WHERE p.fid = ?1",
@@ -308,7 +372,91 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CLEAR_CERTS] = "DELETE FROM registry.certificates WHERE parcel_id = ?1",
     [S_CLEAR_RESTR] = "DELETE FROM registry.restrictions WHERE parcel_id = ?1",
     [S_CLEAR_EVENTS] = "DELETE FROM registry.events WHERE parcel_id = ?1",
+    /* one parcel's registry records: the columns of the S_DUMP_ statements */
+    [S_REG_HOLDERS] = "SELECT id, kind, name, id_number, address, birth_year FROM registry.holders"
+                      " WHERE id IN (SELECT holder_id FROM registry.rights WHERE parcel_id = ?1)"
+                      " ORDER BY id",
+    [S_REG_RIGHTS] = "SELECT parcel_id, holder_id, kind, land_use, area, term, origin, share"
+                     " FROM registry.rights WHERE parcel_id = ?1 ORDER BY id",
+    [S_REG_CERTS] = "SELECT parcel_id, serial, issued_on, issuer, register_no"
+                    " FROM registry.certificates WHERE parcel_id = ?1 ORDER BY id",
+    [S_REG_RESTR] = "SELECT parcel_id, kind, party, since, until, note"
+                    " FROM registry.restrictions WHERE parcel_id = ?1 ORDER BY id",
+    [S_REG_EVENTS] = "SELECT parcel_id, kind, date, description, version, related_id"
+                     " FROM registry.events WHERE parcel_id = ?1 ORDER BY id",
+    [S_USER_CREATE] = "INSERT INTO portal.users(phone, name, email, address, role, plan,"
+                      " plan_until, pw_hash, locked, must_reset, consent_version, consent_at,"
+                      " created_at, updated_at, closed_at, name_folded) VALUES (?2, ?3, ?4,"
+                      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    [S_USER_GET] = "SELECT " UCOLS " FROM portal.users WHERE id = ?1",
+    /* "closed_at = 0" as in the partial index, so that the index serves it */
+    [S_USER_PHONE] = "SELECT " UCOLS " FROM portal.users WHERE phone = ?1 AND closed_at = 0",
+    /* ?18: the store_user_field mask (name_folded goes with the name);
+     * closing (a non-zero closed_at) erases the personal fields whatever else
+     * the mask says */
+    [S_USER_UPDATE] = "UPDATE portal.users SET"
+                      " phone = CASE WHEN ?18 & 512 AND ?16 <> 0 THEN NULL"
+                      " WHEN ?18 & 2 THEN ?2 ELSE phone END,"
+                      " name = CASE WHEN ?18 & 512 AND ?16 <> 0 THEN NULL"
+                      " WHEN ?18 & 1 THEN ?3 ELSE name END,"
+                      " name_folded = CASE WHEN ?18 & 512 AND ?16 <> 0 THEN NULL"
+                      " WHEN ?18 & 1 THEN ?17 ELSE name_folded END,"
+                      " email = CASE WHEN ?18 & 512 AND ?16 <> 0 THEN NULL"
+                      " WHEN ?18 & 4 THEN ?4 ELSE email END,"
+                      " address = CASE WHEN ?18 & 512 AND ?16 <> 0 THEN NULL"
+                      " WHEN ?18 & 8 THEN ?5 ELSE address END,"
+                      " role = CASE WHEN ?18 & 32 THEN ?6 ELSE role END,"
+                      " plan = CASE WHEN ?18 & 64 THEN ?7 ELSE plan END,"
+                      " plan_until = CASE WHEN ?18 & 64 THEN ?8 ELSE plan_until END,"
+                      " pw_hash = CASE WHEN ?18 & 16 THEN ?9 ELSE pw_hash END,"
+                      " locked = CASE WHEN ?18 & 128 THEN ?10 ELSE locked END,"
+                      " must_reset = CASE WHEN ?18 & 256 THEN ?11 ELSE must_reset END,"
+                      " closed_at = CASE WHEN ?18 & 512 THEN ?16 ELSE closed_at END,"
+                      " updated_at = ?15 WHERE id = ?1",
+    /* no limit (-1) last */
+    [S_TARIFFS] = "SELECT code, name_vi, name_en, daily_views, watch_max, features"
+                  " FROM portal.plans ORDER BY daily_views = -1, daily_views, code",
+    [S_TARIFF_GET] = "SELECT code, name_vi, name_en, daily_views, watch_max, features"
+                     " FROM portal.plans WHERE code = ?1",
+    [S_TARIFF_PUT] = "INSERT OR REPLACE INTO portal.plans(code, name_vi, name_en, daily_views,"
+                     " watch_max, features) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_SESSION_PUT] = "INSERT INTO portal.sessions(hash, user_id, created_at, seen_at, expires_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_SESSION_GET] = "SELECT hash, user_id, created_at, seen_at, expires_at FROM portal.sessions"
+                      " WHERE hash = ?1",
+    [S_SESSION_TOUCH] = "UPDATE portal.sessions SET seen_at = ?2 WHERE hash = ?1",
+    [S_SESSION_DELETE] = "DELETE FROM portal.sessions WHERE hash = ?1",
+    [S_SESSIONS_END] = "DELETE FROM portal.sessions WHERE user_id = ?1"
+                       " AND (?2 IS NULL OR hash <> ?2)",
+    [S_SESSIONS_OF] = "SELECT hash, user_id, created_at, seen_at, expires_at FROM portal.sessions"
+                      " WHERE user_id = ?1 ORDER BY created_at DESC, hash",
+    /* idle <= 0: no idle expiry */
+    [S_SESSIONS_PURGE] = "DELETE FROM portal.sessions WHERE expires_at < ?1"
+                         " OR (?2 > 0 AND seen_at < ?1 - ?2)",
+    [S_THROTTLE_GET] = "SELECT failures, last_at, until FROM portal.throttle WHERE key = ?1",
+    [S_THROTTLE_PUT] = "INSERT OR REPLACE INTO portal.throttle(key, failures, last_at, until)"
+                       " VALUES (?1, ?2, ?3, ?4)",
+    [S_THROTTLE_DELETE] = "DELETE FROM portal.throttle WHERE key = ?1",
+    [S_AUDIT_ADD] = "INSERT INTO portal.audit(at, actor, actor_role, action, subject, object,"
+                    " reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_AUDIT_ALL] = AUDIT_COLS " WHERE" AUDIT_FILTER,
+    [S_AUDIT_ACTOR] = AUDIT_COLS " WHERE actor = ?1 AND" AUDIT_FILTER,
+    [S_AUDIT_SUBJECT] = AUDIT_COLS " WHERE subject = ?2 AND" AUDIT_FILTER,
+    [S_AUDIT_EITHER] = AUDIT_COLS " WHERE (actor = ?3 OR subject = ?3) AND" AUDIT_FILTER,
+    /* max(): NULL (not seen) when there is no entry at all */
+    [S_AUDIT_DISTINCT] = "SELECT count(DISTINCT object), max(object = ?4) FROM portal.audit"
+                         " WHERE actor = ?1 AND action = ?2 AND at >= ?3",
 };
+
+/* S_USER_UPDATE spells the store_user_field bits out; registry_each walks
+ * the five registry statements in this order. */
+_Static_assert(STORE_USER_NAME == 1 && STORE_USER_PHONE == 2 && STORE_USER_EMAIL == 4 &&
+                   STORE_USER_ADDRESS == 8 && STORE_USER_PW_HASH == 16 &&
+                   STORE_USER_ROLE == 32 && STORE_USER_PLAN == 64 && STORE_USER_LOCKED == 128 &&
+                   STORE_USER_MUST_RESET == 256 && STORE_USER_CLOSED == 512,
+               "S_USER_UPDATE's mask bits");
+_Static_assert(S_DUMP_EVENTS - S_DUMP_HOLDERS == 4 && S_REG_EVENTS - S_REG_HOLDERS == 4,
+               "registry statements: holders, rights, certificates, restrictions, events");
 
 /* Tables store_count may name; the SQL is fixed here, never built from input. */
 static const struct {
@@ -337,6 +485,9 @@ struct sq {
     bool writable;
     bool in_txn;             /* inside store_begin .. commit/rollback */
     bool migrating;          /* opened with STORE_MIGRATE: an older schema is accepted */
+    char *portal_path;       /* DIR/portal.db */
+    bool portal_attached;    /* portal.db is attached as `portal` */
+    bool portal;             /* ... and holds the portal tables: portal calls may run */
     int version;             /* schema version of the store (lis_meta) */
     int srid;                /* the province CRS's EPSG code = GeoPackage srs_id */
     struct store_info meta;  /* the fixed part of store_info, read at open */
@@ -673,8 +824,14 @@ static int create_schema(struct sq *q, const struct store_create_opts *o)
         goto out;
     buf_appendf(&sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;",
                 GPKG_APPLICATION_ID, GPKG_USER_VERSION);
-    if ((r = exec(q, sql.data)) < 0 || (r = exec(q, store_migrations(&(int){0})[0].sqlite)) < 0)
+    /* version 1 (land), then the later steps (portal.db's tables, ...) */
+    int nm;
+    const struct store_migration *m = store_migrations(&nm);
+    if ((r = exec(q, sql.data)) < 0)
         goto out;
+    for (int i = 0; i < nm; i++)
+        if (m[i].sqlite && (r = exec(q, m[i].sqlite)) < 0)
+            goto out;
 
     int rc = sqlite3_prepare_v2(q->db,
                                 "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2,"
@@ -811,6 +968,83 @@ static int make_dirs(const char *dir)
     return r;
 }
 
+/* ATTACH path AS name, with the main file's open flags (read-only stays
+ * read-only; a writable connection creates a missing file). */
+static int attach(struct sq *q, const char *path, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db, "ATTACH DATABASE ?1 AS ?2", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, path);
+        bind_text(st, 2, name);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    struct buf what = BUF_INIT;
+    buf_appendf(&what, "attaching %s", path);
+    int r = sqerr(q, rc, buf_cstr(&what));
+    buf_free(&what);
+    return r;
+}
+
+/* Whether the attached portal.db holds the portal tables (sets q->portal). */
+static int portal_probe(struct sq *q)
+{
+    int64_t n = 0;
+    q->portal = false;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(q->db,
+                                "SELECT count(*) FROM portal.sqlite_master"
+                                " WHERE type = 'table' AND name IN ('users', 'audit')",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return sqerr(q, rc, "portal.db");
+    q->portal = n == 2;
+    return 0;
+}
+
+/* Attach portal.db; create: make it when missing (creation, migration).
+ * ATTACH needs a connection with no transaction open; a statement still
+ * running (a callback) is refused as well, to be safe. */
+static int portal_attach(struct sq *q, bool create)
+{
+    if (q->portal_attached)
+        return 0;
+    if (!create && access(q->portal_path, F_OK) != 0)
+        return fail(q, LIS_EUNAVAIL, "the store has no portal.db (lis migrate makes it)");
+    bool busy = !sqlite3_get_autocommit(q->db);
+    for (sqlite3_stmt *s = sqlite3_next_stmt(q->db, NULL); s && !busy;
+         s = sqlite3_next_stmt(q->db, s))
+        busy = sqlite3_stmt_busy(s);
+    if (busy)
+        return fail(q, LIS_EINVAL, "a connection's first portal call must come outside"
+                                   " transactions and callbacks (it attaches portal.db)");
+    int r = attach(q, q->portal_path, "portal");
+    if (r < 0)
+        return r;
+    q->portal_attached = true;
+    /* personal data: zeroed when deleted or overwritten */
+    if ((r = exec(q, "PRAGMA portal.synchronous = NORMAL;"
+                     "PRAGMA portal.secure_delete = ON")) < 0 ||
+        (q->writable && (r = exec(q, "PRAGMA portal.journal_mode = WAL;"
+                                     "PRAGMA portal.journal_size_limit = 67108864")) < 0))
+        return r;
+    return portal_probe(q);
+}
+
+static int portal_detach(struct sq *q)
+{
+    if (!q->portal_attached)
+        return 0;
+    q->portal_attached = q->portal = false;
+    return exec(q, "DETACH DATABASE portal");
+}
+
 static void sq_close(struct store *s)
 {
     struct sq *q = (struct sq *)s;
@@ -823,6 +1057,7 @@ static void sq_close(struct store *s)
     buf_free(&q->blob);
     buf_free(&q->fts_text);
     free(q->fts_ops);
+    free(q->portal_path);
     free(q);
 }
 
@@ -839,8 +1074,7 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
                                 const struct store_create_opts *opts, struct buf *err)
 {
     struct sq *q = xcalloc(1, sizeof *q);
-    struct buf land = BUF_INIT, reg = BUF_INIT, sql = BUF_INIT;
-    sqlite3_stmt *st = NULL;
+    struct buf land = BUF_INIT, reg = BUF_INIT, portal = BUF_INIT, sql = BUF_INIT;
     bool create = flags & STORE_CREATE, created = false;
     int r = 0, rc;
     q->base.ops = &sqlite_ops;
@@ -848,6 +1082,8 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
     q->migrating = flags & STORE_MIGRATE;
     buf_appendf(&land, "%s/land.gpkg", dir);
     buf_appendf(&reg, "%s/registry.db", dir);
+    buf_appendf(&portal, "%s/portal.db", dir);
+    q->portal_path = xstrdup(portal.data);
 
     pthread_once(&config_once, configure_sqlite);
 
@@ -864,6 +1100,13 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
             buf_appendf(err, "store: creating %s needs the CRS as \"EPSG:n\" (got %s)", dir,
                         opts && opts->crs ? opts->crs : "none");
             r = LIS_EINVAL;
+            goto out;
+        }
+        /* accounts and the audit log of an earlier store are not ours to replace */
+        if (access(portal.data, F_OK) == 0) {
+            buf_appendf(err, "store: %s exists without land.gpkg: move it away first",
+                        portal.data);
+            r = LIS_ECONFLICT;
             goto out;
         }
         if (make_dirs(dir) < 0) {
@@ -895,18 +1138,8 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
     if (q->writable && (r = exec(q, "PRAGMA main.journal_mode = WAL")) < 0)
         goto fail;
 
-    /* registry.db: attached with the main file's open flags (read-only stays read-only) */
-    rc = sqlite3_prepare_v2(q->db, "ATTACH DATABASE ?1 AS registry", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        bind_text(st, 1, reg.data);
-        rc = sqlite3_step(st);
-    }
-    if (rc != SQLITE_DONE) {
-        r = sqerr(q, rc, "attaching registry.db");
+    if ((r = attach(q, reg.data, "registry")) < 0)
         goto fail;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
 
     buf_appendf(&sql,
                 "PRAGMA main.synchronous = NORMAL; PRAGMA registry.synchronous = NORMAL;"
@@ -929,7 +1162,10 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
          (r = exec(q, schema_registry)) < 0))
         goto fail;
 
-    if (created && (r = create_schema(q, opts)) < 0)
+    /* the portal's tables are made with the rest; then portal.db waits for
+     * the first portal call like in any other connection */
+    if (created && ((r = portal_attach(q, true)) < 0 || (r = create_schema(q, opts)) < 0 ||
+                    (r = portal_detach(q)) < 0))
         goto fail;
     if ((r = load_meta(q)) < 0)
         goto fail;
@@ -938,7 +1174,6 @@ struct store *store_sqlite_open(const char *dir, unsigned flags,
 fail:
     buf_appendf(err, "store: %s: %s", dir, buf_cstr(&q->err));
 out:
-    sqlite3_finalize(st);
     if (r < 0) {
         sq_close(&q->base);
         q = NULL;
@@ -951,11 +1186,15 @@ out:
                 buf_reset(&sql);
                 buf_appendf(&sql, "%s%s", reg.data, suffix[i]);
                 unlink(sql.data);
+                buf_reset(&sql);
+                buf_appendf(&sql, "%s%s", portal.data, suffix[i]);
+                unlink(sql.data);
             }
         }
     }
     buf_free(&land);
     buf_free(&reg);
+    buf_free(&portal);
     buf_free(&sql);
     return q ? &q->base : NULL;
 }
@@ -2412,13 +2651,16 @@ static int sq_parcel_versions(struct store *s, int64_t after, int limit, unsigne
     return parcel_query(q, S_VERSIONS, st, want, cb, ctx, false);
 }
 
-/* One registry table for store_registry_dump: step and hand each row to row(). */
-static int dump_table(struct sq *q, enum stmt_id id, int (*row)(sqlite3_stmt *st, void *arg),
-                      void *arg)
+/* One registry table: step statement `id` (with ?1 = parcel when it has a
+ * parameter) and hand each row to row(). */
+static int dump_table(struct sq *q, enum stmt_id id, int64_t parcel,
+                      int (*row)(sqlite3_stmt *st, void *arg), void *arg)
 {
     sqlite3_stmt *st = acquire(q, id);
     if (!st)
         return LIS_EIO;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, parcel);
     int rc, r = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if ((r = row(st, arg)) != 0)
@@ -2476,21 +2718,480 @@ static int dump_event(sqlite3_stmt *st, void *arg)
     return d->cbs->event(d->ctx, &e);
 }
 
-static int sq_registry_dump(struct store *s, const struct store_registry_cbs *cbs, void *ctx)
+/* The five registry tables through statements first .. first + 4 (holders,
+ * rights, certificates, restrictions, events; the S_DUMP_ or S_REG_ ones). */
+static int registry_each(struct sq *q, enum stmt_id first, int64_t parcel,
+                         const struct store_registry_cbs *cbs, void *ctx)
 {
-    struct sq *q = (struct sq *)s;
     struct dump d = {cbs, ctx};
     int r = 0;
     if (r == 0 && cbs->holder)
-        r = dump_table(q, S_DUMP_HOLDERS, dump_holder, &d);
+        r = dump_table(q, first, parcel, dump_holder, &d);
     if (r == 0 && cbs->right)
-        r = dump_table(q, S_DUMP_RIGHTS, dump_right, &d);
+        r = dump_table(q, first + 1, parcel, dump_right, &d);
     if (r == 0 && cbs->certificate)
-        r = dump_table(q, S_DUMP_CERTS, dump_certificate, &d);
+        r = dump_table(q, first + 2, parcel, dump_certificate, &d);
     if (r == 0 && cbs->restriction)
-        r = dump_table(q, S_DUMP_RESTR, dump_restriction, &d);
+        r = dump_table(q, first + 3, parcel, dump_restriction, &d);
     if (r == 0 && cbs->event)
-        r = dump_table(q, S_DUMP_EVENTS, dump_event, &d);
+        r = dump_table(q, first + 4, parcel, dump_event, &d);
+    return r;
+}
+
+static int sq_registry_dump(struct store *s, const struct store_registry_cbs *cbs, void *ctx)
+{
+    return registry_each((struct sq *)s, S_DUMP_HOLDERS, 0, cbs, ctx);
+}
+
+static int sq_parcel_registry(struct store *s, int64_t parcel_id,
+                              const struct store_registry_cbs *cbs, void *ctx)
+{
+    return registry_each((struct sq *)s, S_REG_HOLDERS, parcel_id, cbs, ctx);
+}
+
+/* ------------------------------------------------------------------ portal */
+
+/* The statement `id` for a portal call, or NULL with *r set: the portal
+ * missing, or a write on a read-only connection. */
+static sqlite3_stmt *portal_stmt(struct sq *q, enum stmt_id id, bool write, int *r)
+{
+    if (!q->portal_attached && (*r = portal_attach(q, false)) < 0)
+        return NULL;
+    if (!q->portal) {
+        *r = fail(q, LIS_EUNAVAIL, "portal.db holds no portal tables (lis migrate makes them)");
+        return NULL;
+    }
+    if (write && !q->writable) {
+        *r = fail(q, LIS_EINVAL, "store opened read-only");
+        return NULL;
+    }
+    sqlite3_stmt *st = acquire(q, id);
+    *r = st ? 0 : LIS_EIO;
+    return st;
+}
+
+/* Step a bound portal write and release it; *changed (may be NULL) gets the
+ * rows it changed. */
+static int portal_run(struct sq *q, enum stmt_id id, sqlite3_stmt *st, const char *what,
+                      int64_t *changed)
+{
+    int r = run(q, st, what);
+    if (r == 0 && changed)
+        *changed = sqlite3_changes(q->db);
+    release(q, id, st);
+    return r;
+}
+
+static void bind_hash(sqlite3_stmt *st, int i, const uint8_t *hash)
+{
+    bind_blob(st, i, hash, STORE_HASH_LEN);
+}
+
+/* ?1..?17 in the order of UCOLS. */
+static void bind_user(sqlite3_stmt *st, const struct store_user *u)
+{
+    sqlite3_bind_int64(st, 1, u->id);
+    bind_text(st, 2, u->phone);
+    bind_text(st, 3, u->name);
+    bind_text(st, 4, u->email);
+    bind_text(st, 5, u->address);
+    bind_text(st, 6, u->role);
+    bind_text(st, 7, u->plan);
+    sqlite3_bind_int64(st, 8, u->plan_until);
+    bind_text(st, 9, u->pw_hash);
+    sqlite3_bind_int(st, 10, u->locked);
+    sqlite3_bind_int(st, 11, u->must_reset);
+    bind_text(st, 12, u->consent_version);
+    sqlite3_bind_int64(st, 13, u->consent_at);
+    sqlite3_bind_int64(st, 14, u->created_at);
+    sqlite3_bind_int64(st, 15, u->updated_at);
+    sqlite3_bind_int64(st, 16, u->closed_at);
+    bind_text(st, 17, u->name_folded);
+}
+
+/* The one row of a user query to cb; LIS_ENOTFOUND when there is none. */
+static int one_user(struct sq *q, enum stmt_id id, sqlite3_stmt *st, store_user_cb cb, void *ctx)
+{
+    int rc = sqlite3_step(st), r;
+    if (rc == SQLITE_ROW) {
+        struct store_user u = {
+            .id = sqlite3_column_int64(st, 0),
+            .phone = col_text(st, 1),
+            .name = col_text(st, 2),
+            .email = col_text(st, 3),
+            .address = col_text(st, 4),
+            .role = col_text(st, 5),
+            .plan = col_text(st, 6),
+            .plan_until = sqlite3_column_int64(st, 7),
+            .pw_hash = col_text(st, 8),
+            .locked = sqlite3_column_int(st, 9) != 0,
+            .must_reset = sqlite3_column_int(st, 10) != 0,
+            .consent_version = col_text(st, 11),
+            .consent_at = sqlite3_column_int64(st, 12),
+            .created_at = sqlite3_column_int64(st, 13),
+            .updated_at = sqlite3_column_int64(st, 14),
+            .closed_at = sqlite3_column_int64(st, 15),
+            .name_folded = col_text(st, 16),
+        };
+        r = cb(ctx, &u);
+    } else {
+        r = rc == SQLITE_DONE ? fail(q, LIS_ENOTFOUND, "no such account")
+                              : sqerr(q, rc, "portal.users");
+    }
+    release(q, id, st);
+    return r;
+}
+
+static int64_t sq_user_create(struct store *s, const struct store_user *u)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_USER_CREATE, true, &r);
+    if (!st)
+        return r;
+    bind_user(st, u);
+    /* a taken phone breaks the unique index of open accounts: LIS_ECONFLICT */
+    if ((r = portal_run(q, S_USER_CREATE, st, "account", NULL)) < 0)
+        return r;
+    return sqlite3_last_insert_rowid(q->db);
+}
+
+static int sq_user_get(struct store *s, int64_t id, store_user_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_USER_GET, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    return one_user(q, S_USER_GET, st, cb, ctx);
+}
+
+static int sq_user_by_phone(struct store *s, const char *phone, store_user_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_USER_PHONE, false, &r);
+    if (!st)
+        return r;
+    bind_text(st, 1, phone);
+    return one_user(q, S_USER_PHONE, st, cb, ctx);
+}
+
+static int sq_user_update(struct store *s, const struct store_user *u, unsigned fields)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    int64_t n = 0;
+    sqlite3_stmt *st = portal_stmt(q, S_USER_UPDATE, true, &r);
+    if (!st)
+        return r;
+    bind_user(st, u);
+    sqlite3_bind_int64(st, 18, fields);
+    if ((r = portal_run(q, S_USER_UPDATE, st, "account", &n)) < 0)
+        return r;
+    return n ? 0 : fail(q, LIS_ENOTFOUND, "no such account");
+}
+
+/* Every row of a plans query to cb; LIS_ENOTFOUND when there is none and
+ * `one` (a single plan was asked for). */
+static int each_plan(struct sq *q, enum stmt_id id, sqlite3_stmt *st, bool one, store_plan_cb cb,
+                     void *ctx)
+{
+    int rc, r = 0, rows = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_plan p = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
+                               sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
+                               col_text(st, 5)};
+        rows++;
+        if ((r = cb(ctx, &p)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "portal.plans");
+    else if (r == 0 && one && !rows)
+        r = fail(q, LIS_ENOTFOUND, "no such plan");
+    release(q, id, st);
+    return r;
+}
+
+static int sq_plans(struct store *s, store_plan_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_TARIFFS, false, &r);
+    return st ? each_plan(q, S_TARIFFS, st, false, cb, ctx) : r;
+}
+
+static int sq_plan_get(struct store *s, const char *code, store_plan_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_TARIFF_GET, false, &r);
+    if (!st)
+        return r;
+    bind_text(st, 1, code);
+    return each_plan(q, S_TARIFF_GET, st, true, cb, ctx);
+}
+
+static int sq_plan_put(struct store *s, const struct store_plan *p)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_TARIFF_PUT, true, &r);
+    if (!st)
+        return r;
+    bind_text(st, 1, p->code);
+    bind_text(st, 2, p->name_vi);
+    bind_text(st, 3, p->name_en);
+    sqlite3_bind_int(st, 4, p->daily_views);
+    sqlite3_bind_int(st, 5, p->watch_max);
+    bind_text(st, 6, p->features ? p->features : "");
+    return portal_run(q, S_TARIFF_PUT, st, "plan", NULL);
+}
+
+static int sq_session_put(struct store *s, const struct store_session *ss)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_SESSION_PUT, true, &r);
+    if (!st)
+        return r;
+    bind_hash(st, 1, ss->hash);
+    sqlite3_bind_int64(st, 2, ss->user_id);
+    sqlite3_bind_int64(st, 3, ss->created_at);
+    sqlite3_bind_int64(st, 4, ss->seen_at);
+    sqlite3_bind_int64(st, 5, ss->expires_at);
+    return portal_run(q, S_SESSION_PUT, st, "session", NULL);
+}
+
+static void session_cols(sqlite3_stmt *st, struct store_session *ss)
+{
+    const void *h = sqlite3_column_blob(st, 0);
+    memset(ss->hash, 0, sizeof ss->hash);
+    if (h && sqlite3_column_bytes(st, 0) == STORE_HASH_LEN)
+        memcpy(ss->hash, h, STORE_HASH_LEN);
+    ss->user_id = sqlite3_column_int64(st, 1);
+    ss->created_at = sqlite3_column_int64(st, 2);
+    ss->seen_at = sqlite3_column_int64(st, 3);
+    ss->expires_at = sqlite3_column_int64(st, 4);
+}
+
+static int sq_session_get(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                          struct store_session *out)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_SESSION_GET, false, &r);
+    if (!st)
+        return r;
+    bind_hash(st, 1, hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        session_cols(st, out);
+    else
+        r = rc == SQLITE_DONE ? fail(q, LIS_ENOTFOUND, "no such session")
+                              : sqerr(q, rc, "portal.sessions");
+    release(q, S_SESSION_GET, st);
+    return r;
+}
+
+/* A write keyed by one session hash; LIS_ENOTFOUND when it changed nothing
+ * and that matters. */
+static int session_write(struct sq *q, enum stmt_id id, const uint8_t *hash, int64_t v,
+                         bool must_exist)
+{
+    int r;
+    int64_t n = 0;
+    sqlite3_stmt *st = portal_stmt(q, id, true, &r);
+    if (!st)
+        return r;
+    bind_hash(st, 1, hash);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, v);
+    if ((r = portal_run(q, id, st, "session", &n)) < 0)
+        return r;
+    return n || !must_exist ? 0 : fail(q, LIS_ENOTFOUND, "no such session");
+}
+
+static int sq_session_touch(struct store *s, const uint8_t hash[STORE_HASH_LEN], int64_t seen_at)
+{
+    return session_write((struct sq *)s, S_SESSION_TOUCH, hash, seen_at, true);
+}
+
+/* Deleting a session that is gone already (purged, ended elsewhere) is no failure. */
+static int sq_session_delete(struct store *s, const uint8_t hash[STORE_HASH_LEN])
+{
+    return session_write((struct sq *)s, S_SESSION_DELETE, hash, 0, false);
+}
+
+static int sq_sessions_end(struct store *s, int64_t user_id, const uint8_t *keep, int64_t *n)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_SESSIONS_END, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, user_id);
+    bind_hash(st, 2, keep);
+    return portal_run(q, S_SESSIONS_END, st, "sessions", n);
+}
+
+static int sq_sessions_of(struct store *s, int64_t user_id, store_session_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r, rc;
+    sqlite3_stmt *st = portal_stmt(q, S_SESSIONS_OF, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, user_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_session ss;
+        session_cols(st, &ss);
+        if ((r = cb(ctx, &ss)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "portal.sessions");
+    release(q, S_SESSIONS_OF, st);
+    return r;
+}
+
+static int sq_sessions_purge(struct store *s, int64_t now, int64_t idle, int64_t *n)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_SESSIONS_PURGE, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, idle);
+    return portal_run(q, S_SESSIONS_PURGE, st, "sessions", n);
+}
+
+static int sq_throttle_get(struct store *s, const char *key, struct store_throttle *out)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = portal_stmt(q, S_THROTTLE_GET, false, &r);
+    if (!st)
+        return r;
+    bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->failures = sqlite3_column_int(st, 0);
+        out->last_at = sqlite3_column_int64(st, 1);
+        out->until = sqlite3_column_int64(st, 2);
+    } else if (rc != SQLITE_DONE) {
+        r = sqerr(q, rc, "portal.throttle");
+    }
+    release(q, S_THROTTLE_GET, st);
+    return r;
+}
+
+static int sq_throttle_put(struct store *s, const char *key, const struct store_throttle *t)
+{
+    struct sq *q = (struct sq *)s;
+    enum stmt_id id = t->failures ? S_THROTTLE_PUT : S_THROTTLE_DELETE;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, id, true, &r);
+    if (!st)
+        return r;
+    bind_text(st, 1, key);
+    if (t->failures) {
+        sqlite3_bind_int(st, 2, t->failures);
+        sqlite3_bind_int64(st, 3, t->last_at);
+        sqlite3_bind_int64(st, 4, t->until);
+    }
+    return portal_run(q, id, st, "throttle", NULL);
+}
+
+static int64_t sq_audit_add(struct store *s, const struct store_audit *a)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_AUDIT_ADD, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, a->at);
+    sqlite3_bind_int64(st, 2, a->actor);
+    bind_text(st, 3, a->actor_role);
+    bind_text(st, 4, a->action);
+    sqlite3_bind_int64(st, 5, a->subject);
+    sqlite3_bind_int64(st, 6, a->object);
+    bind_text(st, 7, a->reason);
+    if ((r = portal_run(q, S_AUDIT_ADD, st, "audit", NULL)) < 0)
+        return r;
+    return sqlite3_last_insert_rowid(q->db);
+}
+
+static int sq_audit_list(struct store *s, const struct store_audit_filter *f, store_audit_cb cb,
+                         void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    /* the statement whose leading condition an index serves */
+    enum stmt_id id = f->actor              ? S_AUDIT_ACTOR
+                      : f->subject          ? S_AUDIT_SUBJECT
+                      : f->actor_or_subject ? S_AUDIT_EITHER
+                                            : S_AUDIT_ALL;
+    char *hi = NULL; /* a prefix's upper bound: its final '.' made '/' */
+    int r, rc;
+    sqlite3_stmt *st = portal_stmt(q, id, false, &r);
+    if (!st)
+        return r;
+    const char *action = f->action && *f->action ? f->action : NULL;
+    size_t alen = action ? strlen(action) : 0;
+    if (alen && action[alen - 1] == '.') {
+        hi = xstrdup(action);
+        hi[alen - 1] = '/';
+    }
+    sqlite3_bind_int64(st, 1, f->actor);
+    sqlite3_bind_int64(st, 2, f->subject);
+    sqlite3_bind_int64(st, 3, f->actor_or_subject);
+    bind_text(st, 4, action);
+    sqlite3_bind_int64(st, 5, f->from);
+    sqlite3_bind_int64(st, 6, f->to);
+    sqlite3_bind_int64(st, 7, f->before > 0 ? f->before : INT64_MAX);
+    sqlite3_bind_int(st, 8, f->limit);
+    bind_text(st, 9, hi);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_audit a = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                sqlite3_column_int64(st, 2), col_text(st, 3),
+                                col_text(st, 4),             sqlite3_column_int64(st, 5),
+                                sqlite3_column_int64(st, 6), col_text(st, 7)};
+        if ((r = cb(ctx, &a)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "portal.audit");
+    release(q, id, st);
+    free(hi);
+    return r;
+}
+
+static int sq_audit_distinct(struct store *s, int64_t actor, const char *action, int64_t since,
+                             int64_t object, int64_t *n, bool *seen)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    *n = 0;
+    *seen = false;
+    sqlite3_stmt *st = portal_stmt(q, S_AUDIT_DISTINCT, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, actor);
+    bind_text(st, 2, action);
+    sqlite3_bind_int64(st, 3, since);
+    sqlite3_bind_int64(st, 4, object);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n = sqlite3_column_int64(st, 0);
+        *seen = sqlite3_column_int(st, 1) == 1;
+    } else {
+        r = sqerr(q, rc, "portal.audit");
+    }
+    release(q, S_AUDIT_DISTINCT, st);
     return r;
 }
 
@@ -2504,6 +3205,8 @@ static int sq_migrate(struct store *s, int *from, int *to)
     *from = *to = q->version;
     if (!q->writable)
         return fail(q, LIS_EINVAL, "store opened read-only");
+    if (q->version < store_schema_latest() && (r = portal_attach(q, true)) < 0)
+        return r;
     for (int i = 0; i < n && r == 0; i++) {
         char v[16];
         if (m[i].version <= q->version)
@@ -2520,7 +3223,8 @@ static int sq_migrate(struct store *s, int *from, int *to)
         }
         q->version = *to = m[i].version;
     }
-    return r;
+    int p = q->portal_attached ? portal_probe(q) : 0;
+    return r < 0 ? r : p;
 }
 
 static const struct store_ops sqlite_ops = {
@@ -2565,4 +3269,24 @@ static const struct store_ops sqlite_ops = {
     .migrate = sq_migrate,
     .parcel_versions = sq_parcel_versions,
     .registry_dump = sq_registry_dump,
+    .parcel_registry = sq_parcel_registry,
+    .user_create = sq_user_create,
+    .user_get = sq_user_get,
+    .user_by_phone = sq_user_by_phone,
+    .user_update = sq_user_update,
+    .plans = sq_plans,
+    .plan_get = sq_plan_get,
+    .plan_put = sq_plan_put,
+    .session_put = sq_session_put,
+    .session_get = sq_session_get,
+    .session_touch = sq_session_touch,
+    .session_delete = sq_session_delete,
+    .sessions_end = sq_sessions_end,
+    .sessions_of = sq_sessions_of,
+    .sessions_purge = sq_sessions_purge,
+    .throttle_get = sq_throttle_get,
+    .throttle_put = sq_throttle_put,
+    .audit_add = sq_audit_add,
+    .audit_list = sq_audit_list,
+    .audit_distinct = sq_audit_distinct,
 };
