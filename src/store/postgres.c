@@ -90,7 +90,7 @@ enum { PC_GEOM = 13, PC_MERCATOR = 14, PC_SEARCH = 15, PC_AT_MERCATOR = 16 };
 /* Portal rows as row_user, row_plan, row_session and row_audit read them. */
 #define USER_COLS                                                                              \
     "id, phone, name, email, address, role, plan, plan_until, pw_hash, locked, must_reset,"   \
-    " consent_version, consent_at, created_at, updated_at, closed_at"
+    " consent_version, consent_at, created_at, updated_at, closed_at, name_folded"
 #define USER_CLOSING "(($2::int & 512) <> 0 AND $13::bigint <> 0)"
 #define PLAN_COLS "code, name_vi, name_en, daily_views, watch_max, features"
 #define SESSION_COLS "hash, user_id, created_at, seen_at, expires_at"
@@ -384,19 +384,21 @@ static const char *const stmt_sql[S_COUNT] = {
                      " ORDER BY id",
     [S_USER_CREATE] = "INSERT INTO portal.users(phone, name, email, address, role, plan,"
                       " plan_until, pw_hash, locked, must_reset, consent_version, consent_at,"
-                      " created_at, updated_at, closed_at) VALUES ($1::text, $2::text, $3::text,"
-                      " $4::text, $5::text, $6::text, $7::bigint, $8::text, $9::boolean,"
-                      " $10::boolean, $11::text, $12::bigint, $13::bigint, $14::bigint,"
-                      " $15::bigint) RETURNING id",
+                      " created_at, updated_at, closed_at, name_folded) VALUES ($1::text,"
+                      " $2::text, $3::text, $4::text, $5::text, $6::text, $7::bigint, $8::text,"
+                      " $9::boolean, $10::boolean, $11::text, $12::bigint, $13::bigint,"
+                      " $14::bigint, $15::bigint, $16::text) RETURNING id",
     [S_USER_GET] = "SELECT " USER_COLS " FROM portal.users WHERE id = $1::bigint",
     [S_USER_PHONE] = "SELECT " USER_COLS " FROM portal.users"
                      " WHERE phone = $1::text AND closed_at = 0",
     /* $2: the store_user_field bits to write (their values are checked
-     * beside pg_user_update); closing (a non-zero closed_at) erases the
-     * personal fields whatever else the bits say */
+     * beside pg_user_update; name_folded goes with the name); closing (a
+     * non-zero closed_at) erases the personal fields whatever else the bits say */
     [S_USER_UPDATE] = "UPDATE portal.users SET"
                       " name = CASE WHEN " USER_CLOSING " THEN NULL"
                       " WHEN ($2::int & 1) <> 0 THEN $3::text ELSE name END,"
+                      " name_folded = CASE WHEN " USER_CLOSING " THEN NULL"
+                      " WHEN ($2::int & 1) <> 0 THEN $15::text ELSE name_folded END,"
                       " phone = CASE WHEN " USER_CLOSING " THEN NULL"
                       " WHEN ($2::int & 2) <> 0 THEN $4::text ELSE phone END,"
                       " email = CASE WHEN " USER_CLOSING " THEN NULL"
@@ -2347,6 +2349,7 @@ static void row_user(const PGresult *res, int i, struct store_user *u)
     u->created_at = r_i64(res, i, 13);
     u->updated_at = r_i64(res, i, 14);
     u->closed_at = r_i64(res, i, 15);
+    u->name_folded = r_text(res, i, 16);
 }
 
 /* The one account statement id finds; LIS_ENOTFOUND when none. */
@@ -2386,6 +2389,7 @@ static int64_t pg_user_create(struct store *s, const struct store_user *u)
     p_int(&P, u->created_at);
     p_int(&P, u->updated_at);
     p_int(&P, u->closed_at);
+    p_text(&P, u->name_folded);
     return write_one((struct pg *)s, S_USER_CREATE, &P, NULL);
 }
 
@@ -2422,6 +2426,7 @@ static int pg_user_update(struct store *s, const struct store_user *u, unsigned 
     p_bool(&P, u->must_reset);
     p_int(&P, u->closed_at);
     p_int(&P, u->updated_at);
+    p_text(&P, u->name_folded);
     int64_t r = write_one(q, S_USER_UPDATE, &P, &n);
     if (r < 0)
         return (int)r;

@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "store/store.h"
 
+#include "portal_cases.h"
 #include "store_fixture.h"
 
 #include <criterion/criterion.h>
@@ -283,6 +284,16 @@ Test(store_pg, change_log_and_migrate)
     fixture_free(&f);
 }
 
+/* The portal's cases, as SQLite runs them (test_portal.c). */
+Test(store_pg, portal_user_create_get) { portal_case_user_create_get(st); }
+Test(store_pg, portal_user_update) { portal_case_user_update(st); }
+Test(store_pg, portal_user_close) { portal_case_user_close(st); }
+Test(store_pg, portal_plans) { portal_case_plans(st); }
+Test(store_pg, portal_sessions) { portal_case_sessions(st); }
+Test(store_pg, portal_throttle) { portal_case_throttle(st); }
+Test(store_pg, portal_audit) { portal_case_audit(st); }
+Test(store_pg, portal_parcel_registry) { portal_case_parcel_registry(st); }
+
 /* Run SQL on the test database through psql; returns psql's exit status
  * (0: the statement ran, 1: PostgreSQL refused it). */
 static int psql(const char *sql)
@@ -364,9 +375,7 @@ Test(store_pg, migrate_adds_portal)
 {
     store_close(st);
     st = NULL;
-    cr_assert_eq(psql("DROP TABLE portal.plans, portal.users, portal.sessions,"
-                      " portal.throttle, portal.audit;"
-                      " DROP FUNCTION portal.audit_append_only();"
+    cr_assert_eq(psql("DROP SCHEMA portal CASCADE; CREATE SCHEMA portal;"
                       " UPDATE land.meta SET value = '1' WHERE key = 'schema_version'"),
                  0);
     struct buf err = BUF_INIT;
