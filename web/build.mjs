@@ -1,7 +1,8 @@
 // Builds the web page into web/dist: esbuild bundles web/src (plain
-// JavaScript and OpenLayers from npm) into app.js (the map page) and page.js
-// (the text pages), each with its CSS; the HTML pages and config.json are
-// copied beside them, and privacy.json records the policy's version and date.
+// JavaScript and OpenLayers from npm) into app.js (the map page), page.js
+// (the text pages) and account.js (the account page), each with its CSS;
+// the HTML pages and config.json are copied beside them, and privacy.json
+// records the policy's version and date.
 //   node web/build.mjs           minified build
 //   node web/build.mjs --dev     readable, with source maps
 import * as esbuild from 'esbuild';
@@ -17,7 +18,9 @@ const dev = process.argv.includes('--dev');
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 const result = await esbuild.build({
-  entryPoints: { app: join(web, 'src/main.js'), page: join(web, 'src/page.js') },
+  entryPoints: {
+    app: join(web, 'src/main.js'), page: join(web, 'src/page.js'), account: join(web, 'src/account.js'),
+  },
   bundle: true,
   format: 'esm',
   target: 'es2021',
@@ -28,7 +31,7 @@ const result = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
-for (const f of ['index.html', 'privacy.html', 'contact.html', 'config.json']) {
+for (const f of ['index.html', 'privacy.html', 'contact.html', 'account.html', 'config.json']) {
   await cp(join(web, f), join(dist, f));
 }
 await writeFile(join(dist, 'privacy.json'), `${JSON.stringify({ version: VERSION, date: DATE })}\n`);

@@ -9,7 +9,8 @@
 // base map must fail quietly while our own layers draw. Screenshots go to
 // tests/artifacts/.
 import { chromium } from 'playwright-core';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,22 +27,25 @@ export const PHONE = { width: 360, height: 740 };
 export const OFFICE_PHONE = '0205 3 000 111';
 export const DESKTOP = { width: 1280, height: 800 };
 
-// `lis serve` over the demo store with the web page: the API tests' server,
-// with a configured land-office phone, which the contact page must show.
-function startServer() {
+// `lis serve` over the demo store (or data) with the web page: the API
+// tests' server, with a configured land-office phone, which the contact page
+// must show, and any further args.
+function startServer({ data, args = [] } = {}) {
   return startApiServer({
-    args: ['--set', `web_root=${WEB_ROOT}`, '--set', `office_phone=${OFFICE_PHONE}`],
+    args: ['--set', `web_root=${WEB_ROOT}`, '--set', `office_phone=${OFFICE_PHONE}`, ...args],
+    ...(data ? { data } : {}),
   });
 }
 
-// Start the server with the web page and a browser. Resolves to
+// Start the server with the web page and a browser; { data, args } as for
+// startServer. Resolves to
 // { base, api(path), page(path, opts), shot(page, name), close() }.
-export async function startPortal() {
+export async function startPortal(options = {}) {
   if (!existsSync(join(WEB_ROOT, 'index.html'))) {
     throw new Error(`no web page in ${WEB_ROOT}: run 'npm run build' first`);
   }
   mkdirSync(ARTIFACTS, { recursive: true });
-  const server = await startServer();
+  const server = await startServer(options);
   const profile = mkdtempSync(join(tmpdir(), 'lis-chromium-'));
   let context;
   try {
@@ -162,6 +166,18 @@ export async function sampleParcels(portal, n = 5) {
     out.push(list[(Math.floor(list.length / 2) + 7 * k) % list.length]);
   }
   return out;
+}
+
+// An automatic accessibility audit (axe-core, WCAG 2.1 A/AA rules) of the
+// page as it is now: no serious or critical violation (label names the case).
+const AXE = join(root, 'node_modules', 'axe-core', 'axe.min.js');
+export async function audit(page, label) {
+  await page.addScriptTag({ content: readFileSync(AXE, 'utf8') });
+  const r = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`), []);
 }
 
 // Wait until the card shows parcel id.

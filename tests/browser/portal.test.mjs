@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startPortal, sampleParcels, cardFor, fold, geohashCentre, PHONE, OFFICE_PHONE } from './helper.mjs';
+import { join } from 'node:path';
+import { startPortal, sampleParcels, cardFor, fold, geohashCentre, audit, PHONE, OFFICE_PHONE } from './helper.mjs';
 
 let portal;
 let sample; // parcels with an address, from several communes
@@ -473,16 +472,6 @@ test('the map draws MVT tiles described by TileJSON (tiles made by GDAL, routed)
 // page with a card open, in both languages and at a phone's size: no serious
 // or critical violation.
 test('accessibility audit (axe-core): no serious or critical violations', async () => {
-  const axe = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..',
-    'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  const audit = async (page, label) => {
-    await page.addScriptTag({ content: axe });
-    const r = await page.evaluate(() => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    }));
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`), []);
-  };
   const p = sample[0];
   for (const viewport of [undefined, PHONE]) {
     const page = await portal.page(`/#/parcel/${p.id}`, viewport ? { viewport } : {});

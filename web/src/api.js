@@ -1,49 +1,110 @@
-// api — the few calls the page makes to `lis serve`, and its errors.
+// api — the calls the page makes to `lis serve`, and its errors.
 //
 // The server answers failures as RFC 9457 application/problem+json with a
 // type such as "/problems/not-found"; ApiError keeps the last part of that
-// type as `kind` so the page can say it in the visitor's language.
+// type as `kind` so the page can say it in the visitor's language, and the
+// whole problem document (`problem`: invalid_params, resets_at, ...) and a
+// Retry-After header in seconds (`retryAfter`).
+//
+// The session is the server's HttpOnly cookie, which the browser sends by
+// itself; every POST, PATCH and DELETE also carries the session's CSRF value
+// (setCsrf, from GET /api/v1/session or a login) in X-CSRF-Token.
 export class ApiError extends Error {
-  constructor(status, kind, detail) {
+  constructor(status, kind, detail, problem = {}, retryAfter = null) {
     super(detail || kind);
     this.status = status; // 0 when the server could not be reached
     this.kind = kind;     // not-found, no-parcel, outside-province, network, server, ...
     this.detail = detail || '';
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+
+  // [{name, code, reason}] of a 400 invalid-body
+  get params() {
+    return Array.isArray(this.problem.invalid_params) ? this.problem.invalid_params : [];
   }
 }
 
-export async function getJSON(path, { signal } = {}) {
+let csrf = null;
+
+// The CSRF value of the current session (null for a visitor).
+export function setCsrf(token) {
+  csrf = token || null;
+}
+
+async function fail(r) {
+  let kind = r.status >= 500 ? 'server' : 'unknown', detail = '', problem = {};
+  if ((r.headers.get('content-type') || '').includes('json')) {
+    try {
+      problem = await r.json();
+      if (typeof problem.type === 'string' && problem.type !== 'about:blank') kind = problem.type.split('/').pop() || kind;
+      detail = problem.detail || '';
+    } catch {
+      problem = {}; // not the problem document it claimed to be
+    }
+  }
+  const after = Number.parseInt(r.headers.get('retry-after') || '', 10);
+  return new ApiError(r.status, kind, detail, problem, Number.isFinite(after) ? after : null);
+}
+
+// fetch with our errors: the answer when it is 2xx, else an ApiError.
+async function call(method, path, { body, signal, cache } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let r;
   try {
-    r = await fetch(path, { headers: { Accept: 'application/json' }, signal });
+    r = await fetch(path, {
+      method, headers, signal, cache, credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', String(e.message || e));
   }
-  if (r.ok) return r.json();
-  let kind = r.status >= 500 ? 'server' : 'unknown', detail = '';
-  if ((r.headers.get('content-type') || '').includes('json')) {
-    try {
-      const p = await r.json();
-      if (typeof p.type === 'string' && p.type !== 'about:blank') kind = p.type.split('/').pop() || kind;
-      detail = p.detail || '';
-    } catch {
-      // not the problem document it claimed to be
-    }
-  }
-  throw new ApiError(r.status, kind, detail);
+  if (!r.ok) throw await fail(r);
+  return r;
 }
+
+async function json(method, path, o) {
+  const r = await call(method, path, o);
+  return r.status === 204 ? null : r.json();
+}
+
+export const getJSON = (path, o) => json('GET', path, o);
 
 const q = (params) => new URLSearchParams(
   Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== ''),
 ).toString();
 
+const parcelPath = (id) => `/api/v1/parcels/${encodeURIComponent(id)}`;
+
 export const api = {
   communes: () => getJSON('/api/v1/communes'),
   at: (lon, lat, o) => getJSON(`/api/v1/parcels/at?${q({ lon, lat })}`, o),
   search: (params, o) => getJSON(`/api/v1/parcels/search?${q(params)}`, o),
-  parcel: (id, o) => getJSON(`/api/v1/parcels/${encodeURIComponent(id)}?geometry=true`, o),
-  planning: (id, o) => getJSON(`/api/v1/parcels/${encodeURIComponent(id)}/planning`, o),
-  neighbours: (id, o) => getJSON(`/api/v1/parcels/${encodeURIComponent(id)}/neighbours`, o),
+  // The parcel in the caller's view (basic, or detailed/full with a
+  // session), or a lower one with view: 'basic'. Revalidated every time:
+  // the same address answers differently once logged in.
+  parcel: (id, { view, ...o } = {}) => getJSON(`${parcelPath(id)}?${q({ geometry: true, view })}`, { ...o, cache: 'no-cache' }),
+  planning: (id, o) => getJSON(`${parcelPath(id)}/planning`, o),
+  neighbours: (id, o) => getJSON(`${parcelPath(id)}/neighbours`, o),
   tileJSON: (layer) => getJSON(`/tiles/${encodeURIComponent(layer)}.json`),
+
+  session: () => getJSON('/api/v1/session', { cache: 'no-store' }),
+  register: (body) => json('POST', '/api/v1/account', { body }),
+  login: (body) => json('POST', '/api/v1/session', { body }),
+  logout: () => json('DELETE', '/api/v1/session'),
+  logoutEverywhere: () => json('DELETE', '/api/v1/sessions'),
+  me: () => getJSON('/api/v1/me', { cache: 'no-store' }),
+  updateMe: (body) => json('PATCH', '/api/v1/me', { body }),
+  changePassword: (body) => json('POST', '/api/v1/me/password', { body }),
+  closeAccount: (body) => json('DELETE', '/api/v1/me', { body }),
+  // The export as { blob, filename } (the server's attachment name, if any).
+  async exportData() {
+    const r = await call('GET', '/api/v1/me/export', { cache: 'no-store' });
+    const cd = r.headers.get('content-disposition') || '';
+    const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
+    return { blob: await r.blob(), filename: m ? decodeURIComponent(m[1]) : 'lis-my-data.json' };
+  },
 };

@@ -1,7 +1,8 @@
 // config — the page's settings.
 //
 // The server says what its operator configured (GET api/v1/portal: the
-// province, the land office's contact, the base map); config.json beside
+// province, the land office's contact, the base map, the privacy policy's
+// version that a registration consents to); config.json beside
 // index.html may add page-only settings (the first view). What neither gives
 // keeps the defaults below (Lạng Sơn's).
 const defaults = {
@@ -49,6 +50,7 @@ function fromPortal(p) {
   const out = { office: p.office || {} };
   if (p.province && p.province.name) out.province = p.province.name;
   if (p.basemap) out.basemap = { url: p.basemap.url, attribution: p.basemap.attribution };
+  if (p.privacy && p.privacy.version) out.privacy = { version: p.privacy.version, date: p.privacy.date };
   return out;
 }
 

@@ -64,12 +64,19 @@ export function applyStatic(root) {
   }
 }
 
-// The button that flips the language; its own label is in the other language.
+// The button that flips the language; its own label is in the other language
+// ("English", or "EN" on a narrow screen; its accessible name holds both).
 export function wireSwitch(button) {
+  const long = document.createElement('span');
+  const short = document.createElement('span');
+  long.className = 'lang-long';
+  short.className = 'lang-short';
+  button.replaceChildren(long, short);
   const draw = () => {
-    button.textContent = t('lang.switch');
+    long.textContent = t('lang.switch');
+    short.textContent = t('lang.short');
     button.setAttribute('lang', lang === 'vi' ? 'en' : 'vi');
-    button.setAttribute('aria-label', t('lang.switchLabel'));
+    button.setAttribute('aria-label', `${t('lang.switchLabel')} · ${t('lang.short')}`);
   };
   button.addEventListener('click', () => setLanguage(lang === 'vi' ? 'en' : 'vi'));
   onLanguage(draw);
@@ -86,10 +93,29 @@ export function area(m2) {
   return `${number(m2, 1)} m²`;
 }
 
-// "2026-11-25" → "25/11/2026" (vi) or "25 November 2026" (en).
+// "2026-11-25" (or the date of "2026-11-25T…") → "25/11/2026" (vi) or
+// "25 November 2026" (en).
 export function date(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
   if (lang === 'vi') return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`;
   return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
     .format(Date.UTC(y, m - 1, d));
+}
+
+// An instant ("2026-11-26T17:00:00Z") as the date and time in Viet Nam,
+// where the portal's days begin and end.
+export function dateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locales[lang], {
+    timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    day: '2-digit', month: '2-digit', year: 'numeric',
+  }).format(d);
+}
+
+// A fixed number of decimals without grouping (coordinates: 2411000,123).
+export function fixed(v, digits) {
+  return new Intl.NumberFormat(locales[lang], {
+    minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false,
+  }).format(v);
 }

@@ -6,37 +6,28 @@
 // The address follows the open parcel (#/parcel/{id}) so it can be shared.
 // Everything drawn at run time keeps the data it drew from and redraws on a
 // language switch. For the browser tests the map object is window.lisMap.
+//
+// The card is in the caller's view: a visitor's basic view says that
+// logging in shows the details; a user's detailed view (details.js) carries
+// the registry and the day's quota, and when the quota is used up the card
+// says when it resets and shows the basic view instead.
 import './style.css';
-import { t, language, onLanguage, applyStatic, wireSwitch, area, number } from './i18n.js';
+import { t, onLanguage, applyStatic, wireSwitch, area, number } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { loadConfig } from './config.js';
 import { PortalMap } from './map.js';
-
-const $ = (id) => document.getElementById(id);
+import { el, $, row } from './dom.js';
+import { detailSections, quotaText, quotaExceededText, useName } from './details.js';
+import { user, loadSession, onSession, wireAccountLink, accountHref } from './session.js';
 
 const state = {
   config: null,
   communes: [],        // from /api/v1/communes
   results: null,       // { q, match, parcels, next, params }
-  card: null,          // { parcel, planning, neighbours, others }
+  card: null,          // { parcel, planning, neighbours, others, overQuota }
   message: null,       // { key, vars, detail, error }
   loading: null,       // AbortController of the card being loaded
 };
-
-// ------------------------------------------------------------ elements
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c);
-  return e;
-}
 
 // ------------------------------------------------------------ messages
 
@@ -191,13 +182,18 @@ async function openParcel(id, { fly = false, others = [], focus = true } = {}) {
   card.dataset.parcelId = '';
   card.replaceChildren(el('p', { class: 'muted', text: t('card.loading') }));
   try {
+    let overQuota = null; // the 429's problem when the day's detailed views are used up
     const [parcel, planning, neighbours] = await Promise.all([
-      api.parcel(id, { signal: ctl.signal }),
+      api.parcel(id, { signal: ctl.signal }).catch((e) => {
+        if (!(e instanceof ApiError && e.kind === 'quota-exceeded')) throw e;
+        overQuota = e.problem;
+        return api.parcel(id, { signal: ctl.signal, view: 'basic' });
+      }),
       api.planning(id, { signal: ctl.signal }).catch((e) => ({ error: e })),
       api.neighbours(id, { signal: ctl.signal }).catch((e) => ({ error: e })),
     ]);
     if (ctl.signal.aborted) return;
-    state.card = { parcel, planning, neighbours, others };
+    state.card = { parcel, planning, neighbours, others, overQuota };
     say(null);
     map.select(parcel.geometry, { fly });
     setHash(parcel.id);
@@ -232,16 +228,8 @@ function closeCard() {
   card.dataset.parcelId = '';
   map.clearSelection();
   setHash(null);
+  redrawAccount();
   $('search-q').focus();
-}
-
-function useName(u) {
-  const name = language() === 'en' ? (u.name_en || u.name_vi) : (u.name_vi || u.name_en);
-  return name ? `${u.code} — ${name}` : u.code;
-}
-
-function row(label, ...value) {
-  return [el('dt', { text: label }), el('dd', {}, ...value)];
 }
 
 function drawCard() {
@@ -250,6 +238,8 @@ function drawCard() {
   if (!c) return;
   const p = c.parcel;
   card.dataset.parcelId = String(p.id);
+  card.dataset.view = p.view || 'basic';
+  redrawAccount();
   const communeName = p.commune?.name || unitName(p.commune?.code);
   const surveyCode = p.commune_of_survey?.code;
   const surveyLabel = p.commune_of_survey?.name || surveyName(surveyCode) || unitName(surveyCode);
@@ -314,12 +304,17 @@ function drawCard() {
     : null;
 
   const copied = el('span', { class: 'muted', role: 'status' });
+  const detailed = p.view === 'detailed' || p.view === 'full';
+  const quota = detailed ? quotaText(p.quota) : null;
   card.replaceChildren(...[
     el('div', { class: 'card-head' },
       el('h2', { id: 'card-h', tabindex: '-1', text: parcelTitle(p) }),
       el('button', { type: 'button', class: 'close', 'aria-label': t('card.close'), title: t('card.close'), onclick: closeCard, text: '×' })),
-    el('p', { class: 'muted', text: t('card.view') }),
+    el('p', { class: 'muted view-name', 'data-view': p.view || 'basic', text: t(`card.view.${p.view || 'basic'}`) }),
+    quota ? el('p', { class: 'quota', text: quota }) : null,
+    c.overQuota ? el('p', { class: 'notice quota-exceeded', text: quotaExceededText(c.overQuota) }) : null,
     facts,
+    detailed ? detailSections(p) : moreForUsers(p),
     others,
     el('h3', { text: t('card.planning') }), planningBody,
     el('h3', { text: t('card.neighbours') }), nbBody,
@@ -338,6 +333,17 @@ function drawCard() {
         text: t('card.copy'),
       }), ' ', copied),
   ].flat().filter(Boolean));
+}
+
+// Under a visitor's basic view: what logging in adds, and the way there.
+function moreForUsers(p) {
+  if (user()) return null;
+  return el('div', { class: 'notice login-prompt' },
+    el('p', { text: t('card.loginWhy') }),
+    el('p', {},
+      el('a', { href: accountHref('login', p.id), class: 'login-link', text: t('card.login') }),
+      ' · ',
+      el('a', { href: accountHref('register', p.id), text: t('card.register') })));
 }
 
 function errText(err) {
@@ -429,11 +435,13 @@ function wireCoords() {
 // ------------------------------------------------------------ start
 
 let map;
+let redrawAccount = () => {};
 
 async function start() {
   applyStatic(document);
   wireSwitch($('lang'));
-  const config = await loadConfig();
+  redrawAccount = wireAccountLink($('account'), () => state.card?.parcel?.id);
+  const [config] = await Promise.all([loadConfig(), loadSession()]);
   state.config = config;
   const setTitle = () => { document.title = t('title.province', { province: config.province }); };
   setTitle();
@@ -464,6 +472,7 @@ async function start() {
     drawResults();
     drawCard();
   });
+  onSession(() => drawCard());
 
   api.communes().then((r) => {
     state.communes = r.communes || [];

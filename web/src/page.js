@@ -1,9 +1,11 @@
 // page — the portal's text pages (privacy policy, contact): their language
-// switch and the parts drawn from data (the policy's text, the office).
+// switch, the account link, and the parts drawn from data (the policy's
+// text, the office).
 import './style.css';
 import { t, language, onLanguage, applyStatic, wireSwitch, date } from './i18n.js';
 import { loadConfig } from './config.js';
 import * as privacy from './privacy.js';
+import { loadSession, wireAccountLink } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,7 +58,8 @@ function drawContact(box, office) {
 async function start() {
   applyStatic(document);
   wireSwitch($('lang'));
-  const config = await loadConfig();
+  wireAccountLink($('account'));
+  const [config] = await Promise.all([loadConfig(), loadSession()]);
   const draw = () => {
     const page = document.body.dataset.page;
     document.title = `${t(`${page}.title`)} — ${t('title.province', { province: config.province })}`;
