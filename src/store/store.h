@@ -340,8 +340,9 @@ int store_parcel_registry(struct store *s, int64_t parcel_id, const struct store
 /* ------------------------------------------------------------------ portal */
 /* The customer side: accounts, sessions, login throttles, plans and the
  * append-only audit log. SQLite keeps it in portal.db beside land.gpkg (made
- * on the first writable open, attached as `portal`); PostgreSQL in schema
- * `portal`. Only the portal's own code reads it: never the land API.
+ * with the store or by `lis migrate`, attached as `portal` at a connection's
+ * first portal call, which must not come inside a transaction or a
+ * callback); PostgreSQL in schema `portal`. Only the portal's own code reads it: never the land API.
  * Times are unix seconds (clock_now()). Text is UTF-8. */
 
 #define STORE_HASH_LEN 32 /* session token hashes */
