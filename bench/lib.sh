@@ -11,7 +11,7 @@ bench_build() {
   (cd "$BENCH_ROOT" && make -s build >/dev/null)
 }
 
-# The cached demo store; rebuilt when missing.
+# The cached demo store; rebuilt when missing, migrated when older than lis.
 bench_demo() {
   BENCH_DEMO=$BENCH_VAR/demo$BENCH_PARCELS
   if [ ! -f "$BENCH_DEMO/land.gpkg" ]; then
@@ -19,6 +19,49 @@ bench_demo() {
     rm -rf "$BENCH_DEMO"
     "$LIS" demo --parcels "$BENCH_PARCELS" --seed 1 --out "$BENCH_DEMO" >&2
   fi
+  "$LIS" migrate --data "$BENCH_DEMO" >/dev/null # a demo cached by an older lis
+}
+
+# Map clicks on the cached demo, as bench/identify and bench/login-flood make
+# them: sets CLICK_POINTS (a Lua table of points inside parcels; cached) and
+# CLICK_SCRIPT (a wrk script asking GET /api/v1/parcels/at at random ones).
+# The national identifier is a GeoHash of each parcel's point on surface, so
+# decoding a sample of them gives points inside parcels.
+bench_clicks() {
+  CLICK_POINTS=$BENCH_VAR/click-points$BENCH_PARCELS.lua
+  if [ ! -f "$CLICK_POINTS" ] || [ "$BENCH_DEMO/land.gpkg" -nt "$CLICK_POINTS" ]; then
+    sqlite3 "$BENCH_DEMO/land.gpkg" \
+      "SELECT national_id FROM parcels WHERE fid % 97 = 0 ORDER BY fid LIMIT 20000" |
+    python3 -c '
+import sys
+A = "0123456789bcdefghjkmnpqrstuvwxyz"
+def decode(h):
+    lo, la = [-180.0, 180.0], [-90.0, 90.0]
+    even = True
+    for c in h:
+        v = A.index(c)
+        for b in range(4, -1, -1):
+            r = lo if even else la
+            mid = (r[0] + r[1]) / 2
+            if v >> b & 1: r[0] = mid
+            else: r[1] = mid
+            even = not even
+    return (lo[0] + lo[1]) / 2, (la[0] + la[1]) / 2
+pts = [decode(l.strip()) for l in sys.stdin if l.strip()]
+print("points = {")
+for x, y in pts: print("{%.7f,%.7f}," % (x, y))
+print("}")
+' >"$CLICK_POINTS"
+  fi
+  CLICK_SCRIPT=$BENCH_VAR/click$BENCH_PARCELS.lua
+  cat >"$CLICK_SCRIPT" <<LUA
+dofile("$CLICK_POINTS")
+math.randomseed(42)
+request = function()
+  local p = points[math.random(#points)]
+  return wrk.format("GET", string.format("/api/v1/parcels/at?lon=%.7f&lat=%.7f", p[1], p[2]))
+end
+LUA
 }
 
 free_port() {
