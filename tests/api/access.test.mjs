@@ -63,7 +63,9 @@ function makeSamples() {
 // A GET without an entry is sent with its samples and must answer 200 or 204;
 // any other method needs an entry (the test cannot guess a harmless body).
 // Bodies are valid JSON that changes nothing; the routes that end sessions
-// are called for real and the caller logs in again (`relogin`).
+// are called for real and the caller logs in again (`relogin`). `params`
+// gives a route its own path parameters where SAMPLES' would be wrong (an
+// {id} that is not a parcel's).
 const REQUESTS = {
   'GET /api/v1/parcels/at': { query: null }, // lon/lat: set by makeSamples()
   'POST /api/v1/session': { body: {}, expect: 400 },
@@ -78,11 +80,12 @@ const REQUESTS = {
 // The request for one operation, or the reason the test cannot make one.
 function build(method, path, op) {
   const missing = [];
-  const concrete = path.replace(/\{([^}]+)\}/g, (_, name) => {
-    if (!(name in SAMPLES)) missing.push(`path parameter {${name}}`);
-    return encodeURIComponent(SAMPLES[name] ?? '');
-  });
   const spec = REQUESTS[`${method} ${path}`] ?? {};
+  const params = { ...SAMPLES, ...spec.params };
+  const concrete = path.replace(/\{([^}]+)\}/g, (_, name) => {
+    if (!(name in params)) missing.push(`path parameter {${name}}`);
+    return encodeURIComponent(params[name] ?? '');
+  });
   const query = new URLSearchParams(spec.query ?? {});
   for (const p of op.parameters ?? []) {
     if (p.in === 'path' && !path.includes(`{${p.name}}`)) missing.push(`path parameter ${p.name} not in the path`);
