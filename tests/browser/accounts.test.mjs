@@ -162,6 +162,7 @@ test('register, detailed card, profile, password, log out, log in, everywhere, e
   assert.ok(await page.locator('#reg-name-err').isHidden(), 'a right field shows no error');
   assert.equal(await page.getByRole('alert').innerText(), 'Hãy sửa các trường được đánh dấu bên dưới.');
   await portal.shot(page, 'accounts-register-errors');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= PHONE.width, 'the form fits a phone');
 
   // registering logs in and goes back to the parcel, now in the detailed view
   await view.getByLabel('Số điện thoại').fill(phone);
@@ -229,6 +230,7 @@ test('register, detailed card, profile, password, log out, log in, everywhere, e
   assert.equal(me.name, 'Nguyễn Thị Hồng');
   assert.equal(me.email, 'hong@example.vn');
   await portal.shot(page, 'accounts-profile');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= PHONE.width, 'the profile fits a phone');
 
   // change the password: the current one is checked
   await view.getByLabel('Mật khẩu hiện tại').fill('not the password');

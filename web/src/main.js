@@ -194,6 +194,8 @@ async function openParcel(id, { fly = false, others = [], focus = true } = {}) {
     ]);
     if (ctl.signal.aborted) return;
     state.card = { parcel, planning, neighbours, others, overQuota };
+    // a user shown the basic view unasked: the session may have ended
+    if (parcel.view === 'basic' && !overQuota && user()) loadSession();
     say(null);
     map.select(parcel.geometry, { fly });
     setHash(parcel.id);

@@ -224,7 +224,7 @@ export default {
   'fielderr.address.too-long': 'An address has at most 300 characters.',
   'fielderr.address.invalid': 'The address holds characters that are not allowed.',
   'fielderr.consent_version.required': 'Please read and accept the privacy policy to register.',
-  'fielderr.consent_version.invalid': 'The privacy policy has just been updated. Please reload the page, read the new version and accept it.',
+  'fielderr.consent_version.outdated': 'The privacy policy has just been updated. Please reload the page, read the new version and accept it.',
 
   'login.title': 'Log in',
   'login.submit': 'Log in',
@@ -273,5 +273,8 @@ export default {
   'session.expired': 'Your session has ended. Please log in again.',
   'err.busy': 'The server is busy. Please try again in {seconds} seconds.',
   'err.csrf': 'Your login changed (perhaps in another tab). Please try again.',
+  'err.password-reset-required': 'Please change your password (on your account page) before going on.',
+  'err.login-required': 'Please log in to use this.',
+  'err.forbidden': 'Your account may not use this.',
   'err.quota-exceeded': 'You have used all of today\'s detailed views.',
 };

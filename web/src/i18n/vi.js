@@ -225,7 +225,7 @@ export default {
   'fielderr.address.too-long': 'Địa chỉ dài tối đa 300 ký tự.',
   'fielderr.address.invalid': 'Địa chỉ có ký tự không hợp lệ.',
   'fielderr.consent_version.required': 'Hãy đọc và đồng ý với chính sách bảo vệ dữ liệu cá nhân để đăng ký.',
-  'fielderr.consent_version.invalid': 'Chính sách bảo vệ dữ liệu cá nhân vừa được cập nhật. Hãy tải lại trang, đọc bản mới và đồng ý.',
+  'fielderr.consent_version.outdated': 'Chính sách bảo vệ dữ liệu cá nhân vừa được cập nhật. Hãy tải lại trang, đọc bản mới và đồng ý.',
 
   'login.title': 'Đăng nhập',
   'login.submit': 'Đăng nhập',
@@ -274,5 +274,8 @@ export default {
   'session.expired': 'Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.',
   'err.busy': 'Máy chủ đang bận. Hãy thử lại sau {seconds} giây.',
   'err.csrf': 'Trạng thái đăng nhập vừa thay đổi (có thể ở một thẻ khác). Hãy thử lại.',
+  'err.password-reset-required': 'Hãy đổi mật khẩu của bạn (trong trang tài khoản) trước khi dùng tiếp.',
+  'err.login-required': 'Hãy đăng nhập để dùng chức năng này.',
+  'err.forbidden': 'Tài khoản của bạn không được dùng chức năng này.',
   'err.quota-exceeded': 'Bạn đã dùng hết lượt xem chi tiết của hôm nay.',
 };
