@@ -91,7 +91,8 @@ void auth_throttle_fail(struct store_throttle *t, const struct auth_backoff *b, 
         t->failures = 0;
     t->failures++;
     t->last_at = now;
-    int over = t->failures - b->free_attempts;
+    /* the failure that uses up the free attempts already makes the next wait 1 s */
+    int over = t->failures - b->free_attempts + 1;
     if (over <= 0) {
         t->until = 0;
         return;

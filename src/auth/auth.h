@@ -53,9 +53,10 @@ bool auth_equal(const char *a, const char *b);
  * holds a phone number in its throttle table). out: at least 48 bytes. */
 void auth_phone_key(const char *phone, char out[48]);
 
-/* Login back-off: the first `free_attempts` failures cost nothing; each one
- * after that makes the next attempt wait twice as long as before, from 1 s up
- * to max_wait. A key quiet for `forget` seconds starts again from zero.
+/* Login back-off: after `free_attempts` failures each further attempt must
+ * wait twice as long as the one before, from 1 s up to max_wait (so the
+ * free_attempts-th failure makes the next attempt wait 1 s). A key quiet
+ * for `forget` seconds starts again from zero.
  * auth_throttle_fail updates t for one more failure at `now`;
  * auth_throttle_wait says how many seconds an attempt at `now` must still
  * wait (0: go on). */
