@@ -168,6 +168,12 @@ void api_body_close(struct api_body *f)
 
 void api_body_bad(struct api_body *f, const char *name, const char *code, const char *reason)
 {
+    /* one error per field: the first found (e.g. "invalid" type before "required") */
+    size_t i;
+    json_t *e;
+    json_array_foreach(f->bad, i, e)
+        if (!strcmp(json_string_value(json_object_get(e, "name")), name))
+            return;
     json_array_append_new(f->bad, json_pack("{s:s, s:s, s:s}", "name", name, "code", code,
                                             "reason", reason));
 }

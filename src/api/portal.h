@@ -62,7 +62,8 @@ struct api_body {
  * empty body reads as {}. Free with api_body_close. */
 bool api_body_open(h2o_req_t *req, const char *const allowed[], struct api_body *f);
 void api_body_close(struct api_body *f);
-/* Add a field error {name, code, reason} (answered by api_body_failed). */
+/* Add a field error {name, code, reason} (answered by api_body_failed); a
+ * field keeps only its first error. */
 void api_body_bad(struct api_body *f, const char *name, const char *code, const char *reason);
 /* A string member: its text; NULL when absent, null or "" (*present, when
  * not NULL, says whether the member was there). A non-string is a field
@@ -80,5 +81,7 @@ void api_store_error(struct api_thread *t, h2o_req_t *req, int rc);
 void api_session_start(struct api_thread *t, h2o_req_t *req, int64_t id, int status);
 /* The profile document of u (account.c); a new reference. */
 json_t *api_profile_json(struct api_thread *t, const struct api_user *u);
+/* Answer 429 too-many-attempts with Retry-After: wait seconds (account.c). */
+void api_too_many(h2o_req_t *req, int64_t wait, const char *detail);
 
 #endif
