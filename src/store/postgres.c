@@ -9,7 +9,8 @@
  *             extents, changes, meta
  *   registry  holders, rights, certificates, restrictions, events
  *   portal    plans, users, sessions, throttle, audit (append-only: a trigger
- *             refuses UPDATE, DELETE and TRUNCATE)
+ *             refuses UPDATE, DELETE and TRUNCATE), upgrades, notices,
+ *             notice_reads, watches, codes, tickets, messages, disclosures
  *
  * Behaviour follows the SQLite backend rule by rule (keys, versioning, ids
  * never reused, the change log, extents grown by writes and recomputed by
@@ -105,6 +106,49 @@ enum { PC_GEOM = 13, PC_MERCATOR = 14, PC_SEARCH = 15, PC_AT_MERCATOR = 16 };
     " AND ($5::bigint = 0 OR at >= $5::bigint) AND ($6::bigint = 0 OR at < $6::bigint)"       \
     " AND ($7::bigint = 0 OR id < $7::bigint) ORDER BY id DESC LIMIT $8::int"
 
+/* store_users_search: $4 .. $4 + SEARCH_WORDS - 1 are the name's first words
+ * (NULL when fewer), each the start of a word of name_folded. */
+#define SEARCH_WORDS 6
+#define SEARCH_WORD(n)                                                                         \
+    " AND ($" #n "::text IS NULL OR strpos(' ' || name_folded, ' ' || $" #n "::text) > 0)"
+
+/* Administration rows as row_upgrade, row_notice, row_watch, row_ticket and
+ * row_disclosure read them; lists page by keyset (id < $n, see keyset()). */
+#define UPGRADE_COLS                                                                           \
+    "id, user_id, plan, reason, status, created_at, decided_at, decided_by, until, decision"
+/* $1 user (0: any), $2 status (NULL: any), $3 keyset bound, $4 limit */
+#define UPGRADE_FILTER                                                                         \
+    " ($1::bigint = 0 OR user_id = $1::bigint) AND ($2::text IS NULL OR status = $2::text)"   \
+    " AND id < $3::bigint ORDER BY id DESC LIMIT $4::int"
+#define NOTICE_COLS                                                                            \
+    "n.id, n.kind, n.audience, n.public, n.title, n.body, n.sender, n.object, n.created_at"
+/* A user's inbox: $1 the user, $2 since (for "all"), $3 the plan, $4 the
+ * role (a NULL plan or role: no such audience). */
+#define INBOX_WHERE                                                                            \
+    " ((n.audience = 'all' AND n.created_at >= $2::bigint) OR n.audience IN ('plan:' ||"      \
+    " $3::text, 'role:' || $4::text, 'user:' || $1::bigint))"
+#define WATCH_COLS "user_id, parcel_id, version, state, created_at"
+#define CODE_COLS "key, purpose, hash, expires_at, attempts"
+#define TICKET_COLS                                                                            \
+    "id, user_id, kind, subject, status, parcel_id, other_party, commune, assignee, reason,"   \
+    " created_at, updated_at, closed_at"
+/* $1 author (0: any), $2 assignee (0: any, -1: nobody), $3 status (NULL: any,
+ * "active": open or in progress), $4 kind (NULL: any), $5 keyset bound, $6 limit */
+#define TICKET_FILTER                                                                          \
+    " ($1::bigint = 0 OR user_id = $1::bigint) AND ($2::bigint = 0 OR assignee ="             \
+    " CASE WHEN $2::bigint = -1 THEN 0 ELSE $2::bigint END) AND ($3::text IS NULL"            \
+    " OR status = $3::text OR ($3::text = 'active' AND status IN ('open', 'in_progress')))"   \
+    " AND ($4::text IS NULL OR kind = $4::text) AND id < $5::bigint ORDER BY id DESC"         \
+    " LIMIT $6::int"
+#define MESSAGE_COLS "id, ticket_id, author_id, author_role, body, created_at"
+#define DISCLOSURE_COLS                                                                        \
+    "id, admin_id, subject, authority, document, document_date, legal_basis, created_at,"     \
+    " exported_at"
+/* $1 subject (0: any), $2 keyset bound, $3 limit */
+#define DISCLOSURE_FILTER                                                                      \
+    " ($1::bigint = 0 OR subject = $1::bigint) AND id < $2::bigint ORDER BY id DESC"          \
+    " LIMIT $3::int"
+
 enum stmt_id {
     S_PARCEL_GET,
     S_PARCEL_NID,
@@ -181,6 +225,40 @@ enum stmt_id {
     S_AUDIT_SUBJECT,
     S_AUDIT_EITHER,
     S_AUDIT_DISTINCT,
+    S_USERS_SEARCH,
+    S_PLANS_ENDED,
+    S_PLAN_EXPIRE,
+    S_UPGRADE_CREATE,
+    S_UPGRADE_GET,
+    S_UPGRADE_DECIDE,
+    S_UPGRADES,
+    S_UPGRADES_STATUS,
+    S_NOTICE_ADD,
+    S_INBOX,
+    S_INBOX_UNREAD,
+    S_INBOX_MARK,
+    S_NOTICES_PUBLIC,
+    S_WATCH_ADD,
+    S_WATCH_DELETE,
+    S_WATCHES_OF,
+    S_WATCHES_SCAN,
+    S_WATCH_ADVANCE,
+    S_CODE_PUT,
+    S_CODE_GET,
+    S_CODE_ATTEMPT,
+    S_CODE_DELETE,
+    S_TICKET_CREATE,
+    S_TICKET_GET,
+    S_TICKET_UPDATE,
+    S_TICKETS,
+    S_TICKETS_USER,
+    S_MESSAGE_ADD,
+    S_MESSAGES,
+    S_DISCLOSURE_ADD,
+    S_DISCLOSURE_GET,
+    S_DISCLOSURES,
+    S_DISCLOSURES_SUBJECT,
+    S_DISCLOSURE_EXPORTED,
     S_COUNT
 };
 #define S_PORTAL_FIRST S_USER_CREATE
@@ -457,6 +535,117 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_AUDIT_DISTINCT] = "SELECT count(DISTINCT object)::int8,"
                          " coalesce(bool_or(object = $4::bigint), false) FROM portal.audit"
                          " WHERE actor = $1::bigint AND action = $2::text AND at >= $3::bigint",
+    /* administration; closed accounts have no name or phone left, and are
+     * never listed */
+    [S_USERS_SEARCH] = "SELECT " USER_COLS " FROM portal.users WHERE closed_at = 0"
+                       " AND id > $1::bigint AND ($2::text IS NULL OR role = $2::text)"
+                       " AND ($3::text IS NULL OR strpos(phone, $3::text) > 0)" SEARCH_WORD(4)
+                           SEARCH_WORD(5) SEARCH_WORD(6) SEARCH_WORD(7) SEARCH_WORD(8)
+                               SEARCH_WORD(9) " ORDER BY id LIMIT $10::int",
+    [S_PLANS_ENDED] = "SELECT " USER_COLS " FROM portal.users WHERE closed_at = 0"
+                      " AND plan_until > 0 AND plan_until <= $1::bigint ORDER BY id",
+    /* the same condition again: a plan granted meanwhile stays */
+    [S_PLAN_EXPIRE] = "UPDATE portal.users SET plan = 'free', plan_until = 0"
+                      " WHERE id = $1::bigint AND closed_at = 0 AND plan_until > 0"
+                      " AND plan_until <= $2::bigint",
+    /* no row when the user has a pending request (no id is spent on it);
+     * one made meanwhile breaks upgrades_pending: LIS_ECONFLICT either way */
+    [S_UPGRADE_CREATE] = "INSERT INTO portal.upgrades(user_id, plan, reason, status, created_at)"
+                         " SELECT $1::bigint, $2::text, $3::text, 'pending', $4::bigint"
+                         " WHERE NOT EXISTS (SELECT 1 FROM portal.upgrades"
+                         " WHERE user_id = $1::bigint AND status = 'pending') RETURNING id",
+    [S_UPGRADE_GET] = "SELECT " UPGRADE_COLS " FROM portal.upgrades WHERE id = $1::bigint",
+    /* 2: decided now; 1: the request exists but is no longer pending; 0: no
+     * such request (both reads see the table as it was before the update) */
+    [S_UPGRADE_DECIDE] = "WITH d AS (UPDATE portal.upgrades SET status = $2::text,"
+                         " decided_at = $3::bigint, decided_by = $4::bigint, until = $5::bigint,"
+                         " decision = $6::text WHERE id = $1::bigint AND status = 'pending'"
+                         " RETURNING id) SELECT CASE WHEN EXISTS (SELECT 1 FROM d) THEN 2"
+                         " WHEN EXISTS (SELECT 1 FROM portal.upgrades WHERE id = $1::bigint)"
+                         " THEN 1 ELSE 0 END::int8",
+    /* one statement per leading condition, so that an index serves it */
+    [S_UPGRADES] = "SELECT " UPGRADE_COLS " FROM portal.upgrades WHERE" UPGRADE_FILTER,
+    [S_UPGRADES_STATUS] = "SELECT " UPGRADE_COLS " FROM portal.upgrades"
+                          " WHERE status = $2::text AND" UPGRADE_FILTER,
+    [S_NOTICE_ADD] = "INSERT INTO portal.notices(kind, audience, public, title, body, sender,"
+                     " object, created_at) VALUES ($1::text, $2::text, $3::boolean, $4::text,"
+                     " $5::text, $6::bigint, $7::bigint, $8::bigint) RETURNING id",
+    /* $5 keyset bound, $6 unread only, $7 limit */
+    [S_INBOX] = "SELECT " NOTICE_COLS ", r.notice_id IS NOT NULL FROM portal.notices n"
+                " LEFT JOIN portal.notice_reads r ON r.user_id = $1::bigint"
+                " AND r.notice_id = n.id WHERE" INBOX_WHERE " AND n.id < $5::bigint"
+                " AND (NOT $6::boolean OR r.notice_id IS NULL) ORDER BY n.id DESC LIMIT $7::int",
+    [S_INBOX_UNREAD] = "SELECT count(*)::int8 FROM portal.notices n WHERE" INBOX_WHERE
+                       " AND NOT EXISTS (SELECT 1 FROM portal.notice_reads r"
+                       " WHERE r.user_id = $1::bigint AND r.notice_id = n.id)",
+    /* the inbox's notices $5 to $7 (one, or every one) read at $6, a read
+     * keeping its first time; returns how many of them the inbox holds */
+    [S_INBOX_MARK] = "WITH v AS (SELECT n.id FROM portal.notices n"
+                     " WHERE n.id BETWEEN $5::bigint AND $7::bigint AND" INBOX_WHERE "),"
+                     " m AS (INSERT INTO portal.notice_reads(notice_id, user_id, read_at)"
+                     " SELECT id, $1::bigint, $6::bigint FROM v ON CONFLICT DO NOTHING)"
+                     " SELECT count(*)::int8 FROM v",
+    [S_NOTICES_PUBLIC] = "SELECT " NOTICE_COLS ", false FROM portal.notices n"
+                         " WHERE n.public AND n.id < $1::bigint ORDER BY n.id DESC LIMIT $2::int",
+    /* a second watch of the same parcel breaks the primary key: LIS_ECONFLICT */
+    [S_WATCH_ADD] = "INSERT INTO portal.watches(" WATCH_COLS ") VALUES ($1::bigint, $2::bigint,"
+                    " $3::int, $4::bigint, $5::bigint)",
+    [S_WATCH_DELETE] = "DELETE FROM portal.watches WHERE user_id = $1::bigint"
+                       " AND parcel_id = $2::bigint",
+    [S_WATCHES_OF] = "SELECT " WATCH_COLS " FROM portal.watches WHERE user_id = $1::bigint"
+                     " ORDER BY created_at, parcel_id",
+    [S_WATCHES_SCAN] = "SELECT " WATCH_COLS " FROM portal.watches"
+                       " WHERE (parcel_id, user_id) > ($1::bigint, $2::bigint)"
+                       " ORDER BY parcel_id, user_id LIMIT $3::int",
+    /* only from the state the caller saw: of two sweeps, one moves it */
+    [S_WATCH_ADVANCE] = "UPDATE portal.watches SET version = $3::int, state = $4::bigint"
+                        " WHERE user_id = $1::bigint AND parcel_id = $2::bigint"
+                        " AND version = $5::int AND state = $6::bigint",
+    [S_CODE_PUT] = "INSERT INTO portal.codes(" CODE_COLS ") VALUES ($1::text, $2::text,"
+                   " $3::bytea, $4::bigint, $5::int) ON CONFLICT (key, purpose) DO UPDATE SET"
+                   " hash = excluded.hash, expires_at = excluded.expires_at,"
+                   " attempts = excluded.attempts",
+    [S_CODE_GET] = "SELECT " CODE_COLS " FROM portal.codes WHERE key = $1::text"
+                   " AND purpose = $2::text",
+    [S_CODE_ATTEMPT] = "UPDATE portal.codes SET attempts = attempts + 1 WHERE key = $1::text"
+                       " AND purpose = $2::text",
+    [S_CODE_DELETE] = "DELETE FROM portal.codes WHERE key = $1::text AND purpose = $2::text",
+    /* an unknown kind or status breaks the table's CHECK: LIS_ECONFLICT */
+    [S_TICKET_CREATE] = "INSERT INTO portal.tickets(user_id, kind, subject, status, parcel_id,"
+                        " other_party, commune, assignee, reason, created_at, updated_at,"
+                        " closed_at) VALUES ($1::bigint, $2::text, $3::text,"
+                        " coalesce($4::text, 'open'), $5::bigint, $6::text, $7::text, $8::bigint,"
+                        " $9::text, $10::bigint, $11::bigint, $12::bigint) RETURNING id",
+    [S_TICKET_GET] = "SELECT " TICKET_COLS " FROM portal.tickets WHERE id = $1::bigint",
+    /* $2: the store_ticket_field bits to write */
+    [S_TICKET_UPDATE] = "UPDATE portal.tickets SET"
+                        " status = CASE WHEN ($2::int & 1) <> 0 THEN $3::text ELSE status END,"
+                        " reason = CASE WHEN ($2::int & 1) <> 0 THEN $4::text ELSE reason END,"
+                        " closed_at = CASE WHEN ($2::int & 1) <> 0 THEN $5::bigint"
+                        " ELSE closed_at END,"
+                        " assignee = CASE WHEN ($2::int & 2) <> 0 THEN $6::bigint"
+                        " ELSE assignee END,"
+                        " updated_at = $7::bigint WHERE id = $1::bigint",
+    [S_TICKETS] = "SELECT " TICKET_COLS " FROM portal.tickets WHERE" TICKET_FILTER,
+    [S_TICKETS_USER] = "SELECT " TICKET_COLS " FROM portal.tickets WHERE user_id = $1::bigint"
+                       " AND" TICKET_FILTER,
+    [S_MESSAGE_ADD] = "INSERT INTO portal.messages(ticket_id, author_id, author_role, body,"
+                      " created_at) VALUES ($1::bigint, $2::bigint, $3::text, $4::text,"
+                      " $5::bigint) RETURNING id",
+    [S_MESSAGES] = "SELECT " MESSAGE_COLS " FROM portal.messages WHERE ticket_id = $1::bigint"
+                   " ORDER BY id",
+    [S_DISCLOSURE_ADD] = "INSERT INTO portal.disclosures(admin_id, subject, authority, document,"
+                         " document_date, legal_basis, created_at) VALUES ($1::bigint,"
+                         " $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::bigint)"
+                         " RETURNING id",
+    [S_DISCLOSURE_GET] = "SELECT " DISCLOSURE_COLS " FROM portal.disclosures"
+                         " WHERE id = $1::bigint",
+    [S_DISCLOSURES] = "SELECT " DISCLOSURE_COLS " FROM portal.disclosures WHERE"
+                      DISCLOSURE_FILTER,
+    [S_DISCLOSURES_SUBJECT] = "SELECT " DISCLOSURE_COLS " FROM portal.disclosures"
+                              " WHERE subject = $1::bigint AND" DISCLOSURE_FILTER,
+    [S_DISCLOSURE_EXPORTED] = "UPDATE portal.disclosures SET exported_at = $2::bigint"
+                              " WHERE id = $1::bigint",
 };
 
 /* Tables store_count may name (the SQLite backend's names); fixed SQL. */
@@ -623,6 +812,28 @@ static void p_bytes(struct params *P, const void *b, size_t n)
     P->v[i] = b;
     P->len[i] = (int)n;
     P->fmt[i] = 1;
+}
+
+/* The n bytes at s as text (binary text is the bytes themselves: a piece of
+ * a longer string goes without a copy). */
+static void p_textn(struct params *P, const char *s, size_t n)
+{
+    p_bytes(P, s, n);
+}
+
+/* A LIMIT: a negative one is none (LIMIT NULL), as in SQLite. */
+static void p_limit(struct params *P, int limit)
+{
+    if (limit < 0)
+        p_text(P, NULL);
+    else
+        p_int(P, limit);
+}
+
+/* Keyset paging: ids below `before`, or all when it is 0. */
+static void p_keyset(struct params *P, int64_t before)
+{
+    p_int(P, before > 0 ? before : INT64_MAX);
 }
 
 /* ------------------------------------------------------------ result cells */
@@ -2045,6 +2256,15 @@ static int64_t write_one(struct pg *q, enum stmt_id id, const struct params *P, 
     return r < 0 ? r : rowid;
 }
 
+/* A write that must find its row: LIS_ENOTFOUND with the text `missing`
+ * when it changed none. */
+static int write_found(struct pg *q, enum stmt_id id, const struct params *P,
+                       const char *missing)
+{
+    int64_t n = 0, r = write_one(q, id, P, &n);
+    return r < 0 ? (int)r : n ? 0 : fail(q, LIS_ENOTFOUND, missing);
+}
+
 /* Run a registry insert; returns the new row's id. */
 static int64_t registry_insert(struct pg *q, enum stmt_id id, const struct params *P,
                                bool piped)
@@ -2352,23 +2572,56 @@ static void row_user(const PGresult *res, int i, struct store_user *u)
     u->name_folded = r_text(res, i, 16);
 }
 
-/* The one account statement id finds; LIS_ENOTFOUND when none. */
-static int user_query(struct pg *q, enum stmt_id id, const struct params *P, store_user_cb cb,
-                      void *ctx)
+/* A portal query hands its rows to the caller's callback through a reader
+ * of the row's kind, which calls the union member of that kind. */
+struct sink {
+    union {
+        store_user_cb user;
+        store_plan_cb plan;
+        store_session_cb session;
+        store_upgrade_cb upgrade;
+        store_notice_cb notice;
+        store_watch_cb watch;
+        store_ticket_cb ticket;
+        store_message_cb message;
+        store_disclosure_cb disclosure;
+    } cb;
+    void *ctx;
+};
+typedef int (*row_fn)(const PGresult *res, int i, const struct sink *k);
+
+/* Run query id, each row to row(); a callback's non-zero value stops the
+ * walk and is returned. `missing` (a single row was asked for):
+ * LIS_ENOTFOUND with that text when there is none. */
+static int portal_rows(struct pg *q, enum stmt_id id, const struct params *P, row_fn row,
+                       const struct sink *k, const char *missing)
 {
     int r;
     PGresult *res = run(q, id, P, &r);
     if (!res)
         return r;
-    if (PQntuples(res) == 0) {
-        r = fail(q, LIS_ENOTFOUND, "no such account");
-    } else {
-        struct store_user u;
-        row_user(res, 0, &u);
-        r = cb(ctx, &u);
-    }
+    int n = PQntuples(res);
+    for (int i = 0; i < n && r == 0; i++)
+        r = row(res, i, k);
     PQclear(res);
+    if (r == 0 && missing && n == 0)
+        r = fail(q, LIS_ENOTFOUND, missing);
     return r;
+}
+
+static int user_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_user u;
+    row_user(res, i, &u);
+    return k->cb.user(k->ctx, &u);
+}
+
+/* The one account statement id finds; LIS_ENOTFOUND when none. */
+static int user_query(struct pg *q, enum stmt_id id, const struct params *P, store_user_cb cb,
+                      void *ctx)
+{
+    struct sink k = {.cb.user = cb, .ctx = ctx};
+    return portal_rows(q, id, P, user_row, &k, "no such account");
 }
 
 static int64_t pg_user_create(struct store *s, const struct store_user *u)
@@ -2411,7 +2664,6 @@ static int pg_user_update(struct store *s, const struct store_user *u, unsigned 
 {
     struct pg *q = (struct pg *)s;
     struct params P = {0};
-    int64_t n = 0;
     p_int(&P, u->id);
     p_int(&P, fields & 1023u);
     p_text(&P, u->name);
@@ -2427,30 +2679,22 @@ static int pg_user_update(struct store *s, const struct store_user *u, unsigned 
     p_int(&P, u->closed_at);
     p_int(&P, u->updated_at);
     p_text(&P, u->name_folded);
-    int64_t r = write_one(q, S_USER_UPDATE, &P, &n);
-    if (r < 0)
-        return (int)r;
-    return n ? 0 : fail(q, LIS_ENOTFOUND, "no such account");
+    return write_found(q, S_USER_UPDATE, &P, "no such account");
+}
+
+static int plan_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_plan p = {r_text(res, i, 0), r_text(res, i, 1), r_text(res, i, 2),
+                           r_i32(res, i, 3),  r_i32(res, i, 4),  r_text(res, i, 5)};
+    return k->cb.plan(k->ctx, &p);
 }
 
 /* Plans statement id finds; LIS_ENOTFOUND when need_one and none. */
 static int plan_query(struct pg *q, enum stmt_id id, const struct params *P, store_plan_cb cb,
                       void *ctx, bool need_one)
 {
-    int r;
-    PGresult *res = run(q, id, P, &r);
-    if (!res)
-        return r;
-    int n = PQntuples(res);
-    for (int i = 0; i < n && r == 0; i++) {
-        struct store_plan p = {r_text(res, i, 0), r_text(res, i, 1), r_text(res, i, 2),
-                               r_i32(res, i, 3), r_i32(res, i, 4), r_text(res, i, 5)};
-        r = cb(ctx, &p);
-    }
-    PQclear(res);
-    if (r == 0 && need_one && n == 0)
-        r = fail(q, LIS_ENOTFOUND, "no such plan");
-    return r;
+    struct sink k = {.cb.plan = cb, .ctx = ctx};
+    return portal_rows(q, id, P, plan_row, &k, need_one ? "no such plan" : NULL);
 }
 
 static int pg_plans(struct store *s, store_plan_cb cb, void *ctx)
@@ -2521,14 +2765,10 @@ static int pg_session_get(struct store *s, const uint8_t hash[STORE_HASH_LEN],
 
 static int pg_session_touch(struct store *s, const uint8_t hash[STORE_HASH_LEN], int64_t seen_at)
 {
-    struct pg *q = (struct pg *)s;
     struct params P = {0};
-    int64_t n = 0, r;
     p_bytes(&P, hash, STORE_HASH_LEN);
     p_int(&P, seen_at);
-    if ((r = write_one(q, S_SESSION_TOUCH, &P, &n)) < 0)
-        return (int)r;
-    return n ? 0 : fail(q, LIS_ENOTFOUND, "no such session");
+    return write_found((struct pg *)s, S_SESSION_TOUCH, &P, "no such session");
 }
 
 /* Deleting a session that is gone already (purged, ended elsewhere) is no failure. */
@@ -2559,21 +2799,19 @@ static int pg_sessions_end(struct store *s, int64_t user_id, const uint8_t *keep
     return delete_counted((struct pg *)s, S_SESSIONS_END, &P, n);
 }
 
+static int session_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_session ss;
+    row_session(res, i, &ss);
+    return k->cb.session(k->ctx, &ss);
+}
+
 static int pg_sessions_of(struct store *s, int64_t user_id, store_session_cb cb, void *ctx)
 {
     struct params P = {0};
-    int r;
     p_int(&P, user_id);
-    PGresult *res = run((struct pg *)s, S_SESSIONS_OF, &P, &r);
-    if (!res)
-        return r;
-    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
-        struct store_session ss;
-        row_session(res, i, &ss);
-        r = cb(ctx, &ss);
-    }
-    PQclear(res);
-    return r;
+    struct sink k = {.cb.session = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_SESSIONS_OF, &P, session_row, &k, NULL);
 }
 
 static int pg_sessions_purge(struct store *s, int64_t now, int64_t idle, int64_t *n)
@@ -2644,7 +2882,7 @@ static int pg_audit_list(struct store *s, const struct store_audit_filter *f, st
     p_int(&P, f->from);
     p_int(&P, f->to);
     p_int(&P, f->before);
-    p_int(&P, f->limit);
+    p_limit(&P, f->limit);
     PGresult *res = run((struct pg *)s, id, &P, &r);
     if (!res)
         return r;
@@ -2674,6 +2912,514 @@ static int pg_audit_distinct(struct store *s, int64_t actor, const char *action,
     *seen = r_bool(res, 0, 1);
     PQclear(res);
     return 0;
+}
+
+/* ------------------------------------------------- portal: administration */
+
+static int pg_users_search(struct store *s, const struct store_user_filter *f, store_user_cb cb,
+                           void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, f->after);
+    p_text(&P, f->role);
+    p_text(&P, f->digits && *f->digits ? f->digits : NULL);
+    /* the first SEARCH_WORDS words, each bound in place; no words: any name */
+    const char *w = f->words ? f->words : "";
+    for (int i = 0; i < SEARCH_WORDS; i++) {
+        w += strspn(w, " ");
+        size_t len = strcspn(w, " ");
+        if (len)
+            p_textn(&P, w, len);
+        else
+            p_text(&P, NULL);
+        w += len;
+    }
+    p_limit(&P, f->limit);
+    struct sink k = {.cb.user = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_USERS_SEARCH, &P, user_row, &k, NULL);
+}
+
+/* Each ended plan is shown to cb, then moved to "free" by a statement that
+ * checks again that it has ended (a plan granted meanwhile stays, uncounted).
+ * A callback's non-zero value stops the walk, before that account's change. */
+static int pg_plans_expire(struct store *s, int64_t now, store_user_cb cb, void *ctx, int64_t *n)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int64_t ended = 0;
+    int r;
+    if (n)
+        *n = 0;
+    if (!q->writable)
+        return fail(q, LIS_EINVAL, "store opened read-only");
+    p_int(&P, now);
+    PGresult *res = run(q, S_PLANS_ENDED, &P, &r);
+    if (!res)
+        return r;
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        struct store_user u;
+        struct params U = {0};
+        int64_t one = 0, w;
+        row_user(res, i, &u);
+        if (cb && (r = cb(ctx, &u)) != 0)
+            break;
+        p_int(&U, u.id);
+        p_int(&U, now);
+        if ((w = write_one(q, S_PLAN_EXPIRE, &U, &one)) < 0)
+            r = (int)w;
+        else
+            ended += one;
+    }
+    PQclear(res);
+    if (n)
+        *n = ended;
+    return r;
+}
+
+static int upgrade_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_upgrade u = {
+        .id = r_i64(res, i, 0),
+        .user_id = r_i64(res, i, 1),
+        .plan = r_text(res, i, 2),
+        .reason = r_text(res, i, 3),
+        .status = r_text(res, i, 4),
+        .created_at = r_i64(res, i, 5),
+        .decided_at = r_i64(res, i, 6),
+        .decided_by = r_i64(res, i, 7),
+        .until = r_i64(res, i, 8),
+        .decision = r_text(res, i, 9),
+    };
+    return k->cb.upgrade(k->ctx, &u);
+}
+
+/* A new request is pending: u's id, status and decision fields are not read. */
+static int64_t pg_upgrade_create(struct store *s, const struct store_upgrade *u)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    p_int(&P, u->user_id);
+    p_text(&P, u->plan);
+    p_text(&P, u->reason);
+    p_int(&P, u->created_at);
+    int64_t id = write_one(q, S_UPGRADE_CREATE, &P, NULL);
+    return id ? id : fail(q, LIS_ECONFLICT, "the user has a pending upgrade request");
+}
+
+static int pg_upgrade_get(struct store *s, int64_t id, store_upgrade_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, id);
+    struct sink k = {.cb.upgrade = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_UPGRADE_GET, &P, upgrade_row, &k,
+                       "no such upgrade request");
+}
+
+static int pg_upgrade_decide(struct store *s, const struct store_upgrade *u)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    p_int(&P, u->id);
+    p_text(&P, u->status);
+    p_int(&P, u->decided_at);
+    p_int(&P, u->decided_by);
+    p_int(&P, u->until);
+    p_text(&P, u->decision);
+    int64_t r = write_one(q, S_UPGRADE_DECIDE, &P, NULL); /* 2, 1 or 0: see the statement */
+    return r < 0    ? (int)r
+           : r == 2 ? 0
+           : r == 1 ? fail(q, LIS_ECONFLICT, "the upgrade request is no longer pending")
+                    : fail(q, LIS_ENOTFOUND, "no such upgrade request");
+}
+
+static int pg_upgrades(struct store *s, int64_t user_id, const char *status, int64_t before,
+                       int limit, store_upgrade_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, user_id);
+    p_text(&P, status);
+    p_keyset(&P, before);
+    p_limit(&P, limit);
+    struct sink k = {.cb.upgrade = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, status ? S_UPGRADES_STATUS : S_UPGRADES, &P, upgrade_row,
+                       &k, NULL);
+}
+
+static int notice_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_notice n = {
+        .id = r_i64(res, i, 0),
+        .kind = r_text(res, i, 1),
+        .audience = r_text(res, i, 2),
+        .public_notice = r_bool(res, i, 3),
+        .title = r_text(res, i, 4),
+        .body = r_text(res, i, 5),
+        .sender = r_i64(res, i, 6),
+        .object = r_i64(res, i, 7),
+        .created_at = r_i64(res, i, 8),
+        .read = r_bool(res, i, 9),
+    };
+    return k->cb.notice(k->ctx, &n);
+}
+
+static int64_t pg_notice_add(struct store *s, const struct store_notice *n)
+{
+    struct params P = {0};
+    p_text(&P, n->kind);
+    p_text(&P, n->audience);
+    p_bool(&P, n->public_notice);
+    p_text(&P, n->title);
+    p_text(&P, n->body);
+    p_int(&P, n->sender);
+    p_int(&P, n->object);
+    p_int(&P, n->created_at);
+    return write_one((struct pg *)s, S_NOTICE_ADD, &P, NULL);
+}
+
+/* $1 .. $4 of the inbox statements (INBOX_WHERE). */
+static void p_inbox(struct params *P, const struct store_inbox *in)
+{
+    p_int(P, in->user_id);
+    p_int(P, in->since);
+    p_text(P, in->plan);
+    p_text(P, in->role);
+}
+
+static int pg_inbox(struct store *s, const struct store_inbox *in, store_notice_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_inbox(&P, in);
+    p_keyset(&P, in->before);
+    p_bool(&P, in->unread_only);
+    p_limit(&P, in->limit);
+    struct sink k = {.cb.notice = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_INBOX, &P, notice_row, &k, NULL);
+}
+
+static int pg_inbox_unread(struct store *s, const struct store_inbox *in, int64_t *n)
+{
+    struct params P = {0};
+    int r;
+    *n = 0;
+    p_inbox(&P, in);
+    PGresult *res = run((struct pg *)s, S_INBOX_UNREAD, &P, &r);
+    if (!res)
+        return r;
+    *n = r_i64(res, 0, 0);
+    PQclear(res);
+    return 0;
+}
+
+static int pg_inbox_mark_read(struct store *s, const struct store_inbox *in, int64_t id,
+                              int64_t at)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    p_inbox(&P, in);
+    p_int(&P, id); /* id 0: ids 0 .. INT64_MAX, every one */
+    p_int(&P, at);
+    p_int(&P, id ? id : INT64_MAX);
+    int64_t r = write_one(q, S_INBOX_MARK, &P, NULL); /* how many the inbox holds */
+    if (r < 0)
+        return (int)r;
+    return r || !id ? 0 : fail(q, LIS_ENOTFOUND, "no such notice in this inbox");
+}
+
+static int pg_public_notices(struct store *s, int64_t before, int limit, store_notice_cb cb,
+                             void *ctx)
+{
+    struct params P = {0};
+    p_keyset(&P, before);
+    p_limit(&P, limit);
+    struct sink k = {.cb.notice = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_NOTICES_PUBLIC, &P, notice_row, &k, NULL);
+}
+
+static int watch_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_watch w = {r_i64(res, i, 0), r_i64(res, i, 1), r_i32(res, i, 2),
+                            r_i64(res, i, 3), r_i64(res, i, 4)};
+    return k->cb.watch(k->ctx, &w);
+}
+
+static int pg_watch_add(struct store *s, const struct store_watch *w)
+{
+    struct params P = {0};
+    p_int(&P, w->user_id);
+    p_int(&P, w->parcel_id);
+    p_int(&P, w->version);
+    p_int(&P, w->state);
+    p_int(&P, w->created_at);
+    return as_status(write_one((struct pg *)s, S_WATCH_ADD, &P, NULL));
+}
+
+static int pg_watch_delete(struct store *s, int64_t user_id, int64_t parcel_id)
+{
+    struct params P = {0};
+    p_int(&P, user_id);
+    p_int(&P, parcel_id);
+    return write_found((struct pg *)s, S_WATCH_DELETE, &P, "no such watch");
+}
+
+/* The user's watches in the order they began (then by parcel). */
+static int pg_watches_of(struct store *s, int64_t user_id, store_watch_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, user_id);
+    struct sink k = {.cb.watch = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_WATCHES_OF, &P, watch_row, &k, NULL);
+}
+
+static int pg_watches_scan(struct store *s, int64_t after_parcel, int64_t after_user, int limit,
+                           store_watch_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, after_parcel);
+    p_int(&P, after_user);
+    p_limit(&P, limit);
+    struct sink k = {.cb.watch = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_WATCHES_SCAN, &P, watch_row, &k, NULL);
+}
+
+/* 1 when this call moved the watch; 0 when it was not in `old` any more
+ * (moved by another process, or deleted). */
+static int pg_watch_advance(struct store *s, const struct store_watch *old, int version,
+                            int64_t state)
+{
+    struct params P = {0};
+    int64_t n = 0, r;
+    p_int(&P, old->user_id);
+    p_int(&P, old->parcel_id);
+    p_int(&P, version);
+    p_int(&P, state);
+    p_int(&P, old->version);
+    p_int(&P, old->state);
+    if ((r = write_one((struct pg *)s, S_WATCH_ADVANCE, &P, &n)) < 0)
+        return (int)r;
+    return n ? 1 : 0;
+}
+
+static int pg_code_put(struct store *s, const struct store_code *c)
+{
+    struct params P = {0};
+    p_text(&P, c->key);
+    p_text(&P, c->purpose);
+    p_bytes(&P, c->hash, STORE_HASH_LEN);
+    p_int(&P, c->expires_at);
+    p_int(&P, c->attempts);
+    return as_status(write_one((struct pg *)s, S_CODE_PUT, &P, NULL));
+}
+
+static int pg_code_get(struct store *s, const char *key, const char *purpose,
+                       struct store_code *out)
+{
+    struct pg *q = (struct pg *)s;
+    struct params P = {0};
+    int r;
+    p_text(&P, key);
+    p_text(&P, purpose);
+    PGresult *res = run(q, S_CODE_GET, &P, &r);
+    if (!res)
+        return r;
+    if (PQntuples(res) == 0) {
+        r = fail(q, LIS_ENOTFOUND, "no such code");
+    } else {
+        size_t len;
+        const uint8_t *h = r_blob(res, 0, 2, &len);
+        memset(out, 0, sizeof *out);
+        copy_str(out->key, sizeof out->key, r_text(res, 0, 0));
+        copy_str(out->purpose, sizeof out->purpose, r_text(res, 0, 1));
+        if (h && len == STORE_HASH_LEN)
+            memcpy(out->hash, h, STORE_HASH_LEN);
+        out->expires_at = r_i64(res, 0, 3);
+        out->attempts = r_i32(res, 0, 4);
+    }
+    PQclear(res);
+    return r;
+}
+
+static int pg_code_attempt(struct store *s, const char *key, const char *purpose)
+{
+    struct params P = {0};
+    p_text(&P, key);
+    p_text(&P, purpose);
+    return write_found((struct pg *)s, S_CODE_ATTEMPT, &P, "no such code");
+}
+
+/* Deleting a code that is gone already (replaced, deleted elsewhere) is no failure. */
+static int pg_code_delete(struct store *s, const char *key, const char *purpose)
+{
+    struct params P = {0};
+    p_text(&P, key);
+    p_text(&P, purpose);
+    return as_status(write_one((struct pg *)s, S_CODE_DELETE, &P, NULL));
+}
+
+/* The bits S_TICKET_UPDATE tests, written out in its SQL. */
+_Static_assert(STORE_TICKET_STATUS == 1 && STORE_TICKET_ASSIGNEE == 2,
+               "S_TICKET_UPDATE's bit numbers");
+
+static int ticket_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_ticket t = {
+        .id = r_i64(res, i, 0),
+        .user_id = r_i64(res, i, 1),
+        .kind = r_text(res, i, 2),
+        .subject = r_text(res, i, 3),
+        .status = r_text(res, i, 4),
+        .parcel_id = r_i64(res, i, 5),
+        .other_party = r_text(res, i, 6),
+        .commune = r_text(res, i, 7),
+        .assignee = r_i64(res, i, 8),
+        .reason = r_text(res, i, 9),
+        .created_at = r_i64(res, i, 10),
+        .updated_at = r_i64(res, i, 11),
+        .closed_at = r_i64(res, i, 12),
+    };
+    return k->cb.ticket(k->ctx, &t);
+}
+
+/* A NULL status is "open". */
+static int64_t pg_ticket_create(struct store *s, const struct store_ticket *t)
+{
+    struct params P = {0};
+    p_int(&P, t->user_id);
+    p_text(&P, t->kind);
+    p_text(&P, t->subject);
+    p_text(&P, t->status);
+    p_int(&P, t->parcel_id);
+    p_text(&P, t->other_party);
+    p_text(&P, t->commune);
+    p_int(&P, t->assignee);
+    p_text(&P, t->reason);
+    p_int(&P, t->created_at);
+    p_int(&P, t->updated_at);
+    p_int(&P, t->closed_at);
+    return write_one((struct pg *)s, S_TICKET_CREATE, &P, NULL);
+}
+
+static int pg_ticket_get(struct store *s, int64_t id, store_ticket_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, id);
+    struct sink k = {.cb.ticket = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_TICKET_GET, &P, ticket_row, &k, "no such ticket");
+}
+
+static int pg_ticket_update(struct store *s, const struct store_ticket *t, unsigned fields)
+{
+    struct params P = {0};
+    p_int(&P, t->id);
+    p_int(&P, fields & 3u);
+    p_text(&P, t->status);
+    p_text(&P, t->reason);
+    p_int(&P, t->closed_at);
+    p_int(&P, t->assignee);
+    p_int(&P, t->updated_at);
+    return write_found((struct pg *)s, S_TICKET_UPDATE, &P, "no such ticket");
+}
+
+static int pg_tickets(struct store *s, const struct store_ticket_filter *f, store_ticket_cb cb,
+                      void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, f->user_id);
+    p_int(&P, f->assignee);
+    p_text(&P, f->status);
+    p_text(&P, f->kind);
+    p_keyset(&P, f->before);
+    p_limit(&P, f->limit);
+    struct sink k = {.cb.ticket = cb, .ctx = ctx};
+    /* the author index when there is one */
+    return portal_rows((struct pg *)s, f->user_id ? S_TICKETS_USER : S_TICKETS, &P, ticket_row,
+                       &k, NULL);
+}
+
+static int64_t pg_message_add(struct store *s, const struct store_message *m)
+{
+    struct params P = {0};
+    p_int(&P, m->ticket_id);
+    p_int(&P, m->author_id);
+    p_text(&P, m->author_role);
+    p_text(&P, m->body);
+    p_int(&P, m->created_at);
+    return write_one((struct pg *)s, S_MESSAGE_ADD, &P, NULL);
+}
+
+static int message_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_message m = {r_i64(res, i, 0),  r_i64(res, i, 1),  r_i64(res, i, 2),
+                              r_text(res, i, 3), r_text(res, i, 4), r_i64(res, i, 5)};
+    return k->cb.message(k->ctx, &m);
+}
+
+static int pg_messages(struct store *s, int64_t ticket_id, store_message_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, ticket_id);
+    struct sink k = {.cb.message = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_MESSAGES, &P, message_row, &k, NULL);
+}
+
+static int disclosure_row(const PGresult *res, int i, const struct sink *k)
+{
+    struct store_disclosure d = {
+        .id = r_i64(res, i, 0),
+        .admin_id = r_i64(res, i, 1),
+        .subject = r_i64(res, i, 2),
+        .authority = r_text(res, i, 3),
+        .document = r_text(res, i, 4),
+        .document_date = r_text(res, i, 5),
+        .legal_basis = r_text(res, i, 6),
+        .created_at = r_i64(res, i, 7),
+        .exported_at = r_i64(res, i, 8),
+    };
+    return k->cb.disclosure(k->ctx, &d);
+}
+
+/* Recorded before any export: d's id and exported_at are not read. */
+static int64_t pg_disclosure_add(struct store *s, const struct store_disclosure *d)
+{
+    struct params P = {0};
+    p_int(&P, d->admin_id);
+    p_int(&P, d->subject);
+    p_text(&P, d->authority);
+    p_text(&P, d->document);
+    p_text(&P, d->document_date);
+    p_text(&P, d->legal_basis);
+    p_int(&P, d->created_at);
+    return write_one((struct pg *)s, S_DISCLOSURE_ADD, &P, NULL);
+}
+
+static int pg_disclosure_get(struct store *s, int64_t id, store_disclosure_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, id);
+    struct sink k = {.cb.disclosure = cb, .ctx = ctx};
+    return portal_rows((struct pg *)s, S_DISCLOSURE_GET, &P, disclosure_row, &k,
+                       "no such disclosure");
+}
+
+static int pg_disclosures(struct store *s, int64_t subject, int64_t before, int limit,
+                          store_disclosure_cb cb, void *ctx)
+{
+    struct params P = {0};
+    p_int(&P, subject);
+    p_keyset(&P, before);
+    p_limit(&P, limit);
+    struct sink k = {.cb.disclosure = cb, .ctx = ctx};
+    /* the subject index when there is one */
+    return portal_rows((struct pg *)s, subject ? S_DISCLOSURES_SUBJECT : S_DISCLOSURES, &P,
+                       disclosure_row, &k, NULL);
+}
+
+/* The last export's time (each export sets it again). */
+static int pg_disclosure_exported(struct store *s, int64_t id, int64_t at)
+{
+    struct params P = {0};
+    p_int(&P, id);
+    p_int(&P, at);
+    return write_found((struct pg *)s, S_DISCLOSURE_EXPORTED, &P, "no such disclosure");
 }
 
 /* Apply the steps of the migration list the store lacks, each with its
@@ -2767,4 +3513,34 @@ static const struct store_ops pg_ops = {
     .audit_add = pg_audit_add,
     .audit_list = pg_audit_list,
     .audit_distinct = pg_audit_distinct,
+    .users_search = pg_users_search,
+    .plans_expire = pg_plans_expire,
+    .upgrade_create = pg_upgrade_create,
+    .upgrade_get = pg_upgrade_get,
+    .upgrade_decide = pg_upgrade_decide,
+    .upgrades = pg_upgrades,
+    .notice_add = pg_notice_add,
+    .inbox = pg_inbox,
+    .inbox_unread = pg_inbox_unread,
+    .inbox_mark_read = pg_inbox_mark_read,
+    .public_notices = pg_public_notices,
+    .watch_add = pg_watch_add,
+    .watch_delete = pg_watch_delete,
+    .watches_of = pg_watches_of,
+    .watches_scan = pg_watches_scan,
+    .watch_advance = pg_watch_advance,
+    .code_put = pg_code_put,
+    .code_get = pg_code_get,
+    .code_attempt = pg_code_attempt,
+    .code_delete = pg_code_delete,
+    .ticket_create = pg_ticket_create,
+    .ticket_get = pg_ticket_get,
+    .ticket_update = pg_ticket_update,
+    .tickets = pg_tickets,
+    .message_add = pg_message_add,
+    .messages = pg_messages,
+    .disclosure_add = pg_disclosure_add,
+    .disclosure_get = pg_disclosure_get,
+    .disclosures = pg_disclosures,
+    .disclosure_exported = pg_disclosure_exported,
 };
