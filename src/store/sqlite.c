@@ -55,7 +55,14 @@
  * portal work does not belong in one, nor land work on a connection that
  * makes portal calls while other processes write portal.db. Connections that
  * never make a portal call never open portal.db; without it (or its tables)
- * portal calls fail with LIS_EUNAVAIL. */
+ * portal calls fail with LIS_EUNAVAIL. The administration tables (upgrade
+ * requests, notices and their reads, watches, one-time codes, tickets and
+ * messages, disclosures) live there too, under the same rules. None of
+ * their calls opens a transaction (it would lock land.gpkg and registry.db
+ * too): store_plans_expire moves each account with an UPDATE that checks
+ * again that its plan has ended, store_watch_advance only from the state the
+ * caller saw, and store_upgrade_decide and store_inbox_mark_read look again
+ * only to tell why nothing changed. */
 #include "store/store_impl.h"
 
 #include "core/buf.h"
@@ -194,6 +201,42 @@ enum stmt_id {
     S_AUDIT_SUBJECT,
     S_AUDIT_EITHER,
     S_AUDIT_DISTINCT,
+    S_USERS_SEARCH,
+    S_PLANS_ENDED,
+    S_PLAN_EXPIRE,
+    S_UPGRADE_CREATE,
+    S_UPGRADE_GET,
+    S_UPGRADE_EXISTS,
+    S_UPGRADE_DECIDE,
+    S_UPGRADES,
+    S_UPGRADES_STATUS,
+    S_NOTICE_ADD,
+    S_INBOX,
+    S_INBOX_UNREAD,
+    S_INBOX_HAS,
+    S_INBOX_MARK,
+    S_NOTICES_PUBLIC,
+    S_WATCH_ADD,
+    S_WATCH_DELETE,
+    S_WATCHES_OF,
+    S_WATCHES_SCAN,
+    S_WATCH_ADVANCE,
+    S_CODE_PUT,
+    S_CODE_GET,
+    S_CODE_ATTEMPT,
+    S_CODE_DELETE,
+    S_TICKET_CREATE,
+    S_TICKET_GET,
+    S_TICKET_UPDATE,
+    S_TICKETS,
+    S_TICKETS_USER,
+    S_MESSAGE_ADD,
+    S_MESSAGES,
+    S_DISCLOSURE_ADD,
+    S_DISCLOSURE_GET,
+    S_DISCLOSURES,
+    S_DISCLOSURES_SUBJECT,
+    S_DISCLOSURE_EXPORTED,
     S_COUNT
 };
 
@@ -217,6 +260,48 @@ enum stmt_id {
     " AND (?4 IS NULL OR action = ?4 OR (action > ?4 AND action < ?9))"                        \
     " AND (?5 = 0 OR at >= ?5) AND (?6 = 0 OR at < ?6) AND id < ?7"                           \
     " ORDER BY id DESC LIMIT ?8"
+
+/* store_users_search: ?4 .. ?4 + SEARCH_WORDS - 1 are the name's words (NULL
+ * when fewer), each the start of a word of name_folded. */
+#define SEARCH_WORDS 6
+#define SEARCH_WORD(n) " AND (?" #n " IS NULL OR instr(' ' || name_folded, ' ' || ?" #n ") > 0)"
+
+#define UPGRADE_COLS                                                                           \
+    "SELECT id, user_id, plan, reason, status, created_at, decided_at, decided_by, until,"     \
+    " decision FROM portal.upgrades"
+/* ?1 user (0: any), ?2 status (NULL: any), ?3 keyset bound, ?4 limit */
+#define UPGRADE_FILTER                                                                         \
+    " (?1 = 0 OR user_id = ?1) AND (?2 IS NULL OR status = ?2) AND id < ?3"                   \
+    " ORDER BY id DESC LIMIT ?4"
+
+/* A user's inbox: ?1 the user, ?2 since (for "all"), ?3 the plan, ?4 the
+ * role (NULL plan or role: no such audience). */
+#define NOTICE_COLS                                                                            \
+    "n.id, n.kind, n.audience, n.public, n.title, n.body, n.sender, n.object, n.created_at"
+#define INBOX_WHERE                                                                            \
+    " ((n.audience = 'all' AND n.created_at >= ?2)"                                            \
+    " OR n.audience IN ('plan:' || ?3, 'role:' || ?4, 'user:' || ?1))"
+#define INBOX_UNREAD                                                                           \
+    " NOT EXISTS (SELECT 1 FROM portal.notice_reads r WHERE r.user_id = ?1"                    \
+    " AND r.notice_id = n.id)"
+
+#define WATCH_COLS "SELECT user_id, parcel_id, version, state, created_at FROM portal.watches"
+
+#define TICKET_COLS                                                                            \
+    "SELECT id, user_id, kind, subject, status, parcel_id, other_party, commune, assignee,"    \
+    " reason, created_at, updated_at, closed_at FROM portal.tickets"
+/* ?1 author (0: any), ?2 assignee (0: any, -1: nobody), ?3 status (NULL:
+ * any, "active": open or in progress), ?4 kind, ?5 keyset bound, ?6 limit */
+#define TICKET_FILTER                                                                          \
+    " (?1 = 0 OR user_id = ?1) AND (?2 = 0 OR assignee = CASE ?2 WHEN -1 THEN 0 ELSE ?2 END)" \
+    " AND (?3 IS NULL OR status = ?3 OR (?3 = 'active' AND status IN ('open', 'in_progress')))" \
+    " AND (?4 IS NULL OR kind = ?4) AND id < ?5 ORDER BY id DESC LIMIT ?6"
+
+#define DISCLOSURE_COLS                                                                        \
+    "SELECT id, admin_id, subject, authority, document, document_date, legal_basis,"          \
+    " created_at, exported_at FROM portal.disclosures"
+/* ?1 subject (0: any), ?2 keyset bound, ?3 limit */
+#define DISCLOSURE_FILTER " (?1 = 0 OR subject = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3"
 
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -446,6 +531,84 @@ static const char *const stmt_sql[S_COUNT] = {
     /* max(): NULL (not seen) when there is no entry at all */
     [S_AUDIT_DISTINCT] = "SELECT count(DISTINCT object), max(object = ?4) FROM portal.audit"
                          " WHERE actor = ?1 AND action = ?2 AND at >= ?3",
+    /* administration; closed accounts have no name or phone left, and are
+     * never listed */
+    [S_USERS_SEARCH] = "SELECT " UCOLS " FROM portal.users WHERE closed_at = 0 AND id > ?1"
+                       " AND (?2 IS NULL OR role = ?2) AND (?3 IS NULL OR instr(phone, ?3) > 0)"
+                       SEARCH_WORD(4) SEARCH_WORD(5) SEARCH_WORD(6) SEARCH_WORD(7)
+                       SEARCH_WORD(8) SEARCH_WORD(9) " ORDER BY id LIMIT ?10",
+    [S_PLANS_ENDED] = "SELECT " UCOLS " FROM portal.users WHERE closed_at = 0"
+                      " AND plan_until > 0 AND plan_until <= ?1 ORDER BY id",
+    /* the same condition again: a plan granted meanwhile stays */
+    [S_PLAN_EXPIRE] = "UPDATE portal.users SET plan = 'free', plan_until = 0 WHERE id = ?1"
+                      " AND closed_at = 0 AND plan_until > 0 AND plan_until <= ?2",
+    /* a second pending request of a user breaks upgrades_pending: LIS_ECONFLICT */
+    [S_UPGRADE_CREATE] = "INSERT INTO portal.upgrades(user_id, plan, reason, status, created_at)"
+                         " VALUES (?1, ?2, ?3, 'pending', ?4)",
+    [S_UPGRADE_GET] = UPGRADE_COLS " WHERE id = ?1",
+    [S_UPGRADE_EXISTS] = "SELECT count(*) FROM portal.upgrades WHERE id = ?1",
+    [S_UPGRADE_DECIDE] = "UPDATE portal.upgrades SET status = ?2, decided_at = ?3,"
+                         " decided_by = ?4, until = ?5, decision = ?6"
+                         " WHERE id = ?1 AND status = 'pending'",
+    [S_UPGRADES] = UPGRADE_COLS " WHERE" UPGRADE_FILTER,
+    [S_UPGRADES_STATUS] = UPGRADE_COLS " WHERE status = ?2 AND" UPGRADE_FILTER,
+    [S_NOTICE_ADD] = "INSERT INTO portal.notices(kind, audience, public, title, body, sender,"
+                     " object, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    /* ?5 keyset bound, ?6 unread only, ?7 limit */
+    [S_INBOX] = "SELECT " NOTICE_COLS ", r.notice_id IS NOT NULL FROM portal.notices n"
+                " LEFT JOIN portal.notice_reads r ON r.user_id = ?1 AND r.notice_id = n.id"
+                " WHERE" INBOX_WHERE " AND n.id < ?5 AND (?6 = 0 OR r.notice_id IS NULL)"
+                " ORDER BY n.id DESC LIMIT ?7",
+    [S_INBOX_UNREAD] = "SELECT count(*) FROM portal.notices n WHERE" INBOX_WHERE " AND"
+                       INBOX_UNREAD,
+    [S_INBOX_HAS] = "SELECT count(*) FROM portal.notices n WHERE n.id = ?5 AND" INBOX_WHERE,
+    /* notices ?5 to ?7 (one, or every one), read at ?6; a read keeps its first time */
+    [S_INBOX_MARK] = "INSERT OR IGNORE INTO portal.notice_reads(notice_id, user_id, read_at)"
+                     " SELECT n.id, ?1, ?6 FROM portal.notices n WHERE n.id BETWEEN ?5 AND ?7"
+                     " AND" INBOX_WHERE " AND" INBOX_UNREAD,
+    [S_NOTICES_PUBLIC] = "SELECT " NOTICE_COLS ", 0 FROM portal.notices n"
+                         " WHERE n.public = 1 AND n.id < ?1 ORDER BY n.id DESC LIMIT ?2",
+    [S_WATCH_ADD] = "INSERT INTO portal.watches(user_id, parcel_id, version, state, created_at)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_WATCH_DELETE] = "DELETE FROM portal.watches WHERE user_id = ?1 AND parcel_id = ?2",
+    [S_WATCHES_OF] = WATCH_COLS " WHERE user_id = ?1 ORDER BY created_at, parcel_id",
+    [S_WATCHES_SCAN] = WATCH_COLS " WHERE (parcel_id, user_id) > (?1, ?2)"
+                       " ORDER BY parcel_id, user_id LIMIT ?3",
+    /* only from the state the caller saw: of two sweeps, one moves it */
+    [S_WATCH_ADVANCE] = "UPDATE portal.watches SET version = ?3, state = ?4"
+                        " WHERE user_id = ?1 AND parcel_id = ?2 AND version = ?5 AND state = ?6",
+    [S_CODE_PUT] = "INSERT OR REPLACE INTO portal.codes(key, purpose, hash, expires_at, attempts)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_CODE_GET] = "SELECT key, purpose, hash, expires_at, attempts FROM portal.codes"
+                   " WHERE key = ?1 AND purpose = ?2",
+    [S_CODE_ATTEMPT] = "UPDATE portal.codes SET attempts = attempts + 1"
+                       " WHERE key = ?1 AND purpose = ?2",
+    [S_CODE_DELETE] = "DELETE FROM portal.codes WHERE key = ?1 AND purpose = ?2",
+    [S_TICKET_CREATE] = "INSERT INTO portal.tickets(user_id, kind, subject, status, parcel_id,"
+                        " other_party, commune, assignee, reason, created_at, updated_at,"
+                        " closed_at) VALUES (?1, ?2, ?3, coalesce(?4, 'open'), ?5, ?6, ?7, ?8,"
+                        " ?9, ?10, ?11, ?12)",
+    [S_TICKET_GET] = TICKET_COLS " WHERE id = ?1",
+    /* ?2: the store_ticket_field mask */
+    [S_TICKET_UPDATE] = "UPDATE portal.tickets SET"
+                        " status = CASE WHEN ?2 & 1 THEN ?3 ELSE status END,"
+                        " reason = CASE WHEN ?2 & 1 THEN ?4 ELSE reason END,"
+                        " closed_at = CASE WHEN ?2 & 1 THEN ?5 ELSE closed_at END,"
+                        " assignee = CASE WHEN ?2 & 2 THEN ?6 ELSE assignee END,"
+                        " updated_at = ?7 WHERE id = ?1",
+    [S_TICKETS] = TICKET_COLS " WHERE" TICKET_FILTER,
+    [S_TICKETS_USER] = TICKET_COLS " WHERE user_id = ?1 AND" TICKET_FILTER,
+    [S_MESSAGE_ADD] = "INSERT INTO portal.messages(ticket_id, author_id, author_role, body,"
+                      " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_MESSAGES] = "SELECT id, ticket_id, author_id, author_role, body, created_at"
+                   " FROM portal.messages WHERE ticket_id = ?1 ORDER BY id",
+    [S_DISCLOSURE_ADD] = "INSERT INTO portal.disclosures(admin_id, subject, authority, document,"
+                         " document_date, legal_basis, created_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_DISCLOSURE_GET] = DISCLOSURE_COLS " WHERE id = ?1",
+    [S_DISCLOSURES] = DISCLOSURE_COLS " WHERE" DISCLOSURE_FILTER,
+    [S_DISCLOSURES_SUBJECT] = DISCLOSURE_COLS " WHERE subject = ?1 AND" DISCLOSURE_FILTER,
+    [S_DISCLOSURE_EXPORTED] = "UPDATE portal.disclosures SET exported_at = ?2 WHERE id = ?1",
 };
 
 /* S_USER_UPDATE spells the store_user_field bits out; registry_each walks
@@ -455,6 +618,8 @@ _Static_assert(STORE_USER_NAME == 1 && STORE_USER_PHONE == 2 && STORE_USER_EMAIL
                    STORE_USER_ROLE == 32 && STORE_USER_PLAN == 64 && STORE_USER_LOCKED == 128 &&
                    STORE_USER_MUST_RESET == 256 && STORE_USER_CLOSED == 512,
                "S_USER_UPDATE's mask bits");
+_Static_assert(STORE_TICKET_STATUS == 1 && STORE_TICKET_ASSIGNEE == 2,
+               "S_TICKET_UPDATE's mask bits");
 _Static_assert(S_DUMP_EVENTS - S_DUMP_HOLDERS == 4 && S_REG_EVENTS - S_REG_HOLDERS == 4,
                "registry statements: holders, rights, certificates, restrictions, events");
 
@@ -2782,6 +2947,81 @@ static int portal_run(struct sq *q, enum stmt_id id, sqlite3_stmt *st, const cha
     return r;
 }
 
+/* portal_run for a write that must find its row: LIS_ENOTFOUND with the
+ * text `missing` when it changed none. */
+static int portal_run_one(struct sq *q, enum stmt_id id, sqlite3_stmt *st, const char *what,
+                          const char *missing)
+{
+    int64_t n = 0;
+    int r = portal_run(q, id, st, what, &n);
+    return r < 0 || n ? r : fail(q, LIS_ENOTFOUND, missing);
+}
+
+/* portal_run for an insert: the new row's id, or a negative lis_err. */
+static int64_t portal_insert(struct sq *q, enum stmt_id id, sqlite3_stmt *st, const char *what)
+{
+    int r = portal_run(q, id, st, what, NULL);
+    return r < 0 ? r : sqlite3_last_insert_rowid(q->db);
+}
+
+/* The one integer a bound query returns (a count), then release it. */
+static int portal_count(struct sq *q, enum stmt_id id, sqlite3_stmt *st, const char *table,
+                        int64_t *n)
+{
+    int rc = sqlite3_step(st), r = 0;
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        r = sqerr(q, rc, table);
+    release(q, id, st);
+    return r;
+}
+
+/* A portal query hands its rows to the caller's callback through a reader
+ * of the row's kind, which calls the union member of that kind. */
+struct sink {
+    union {
+        store_user_cb user;
+        store_plan_cb plan;
+        store_session_cb session;
+        store_upgrade_cb upgrade;
+        store_notice_cb notice;
+        store_watch_cb watch;
+        store_ticket_cb ticket;
+        store_message_cb message;
+        store_disclosure_cb disclosure;
+    } cb;
+    void *ctx;
+};
+typedef int (*row_fn)(sqlite3_stmt *st, const struct sink *k);
+
+/* Step a bound portal query, each row to row(), and release it. A callback's
+ * non-zero value stops the walk and is returned. `missing` (a single row was
+ * asked for): LIS_ENOTFOUND with that text when there is none. */
+static int portal_rows(struct sq *q, enum stmt_id id, sqlite3_stmt *st, row_fn row,
+                       const struct sink *k, const char *table, const char *missing)
+{
+    int rc, r = 0;
+    bool any = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        any = true;
+        if ((r = row(st, k)) != 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, table);
+    else if (r == 0 && missing && !any)
+        r = fail(q, LIS_ENOTFOUND, missing);
+    release(q, id, st);
+    return r;
+}
+
+/* Keyset paging: ids below `before`, or all when it is 0. */
+static int64_t keyset(int64_t before)
+{
+    return before > 0 ? before : INT64_MAX;
+}
+
 static void bind_hash(sqlite3_stmt *st, int i, const uint8_t *hash)
 {
     bind_blob(st, i, hash, STORE_HASH_LEN);
@@ -2809,37 +3049,42 @@ static void bind_user(sqlite3_stmt *st, const struct store_user *u)
     bind_text(st, 17, u->name_folded);
 }
 
+/* A row of UCOLS. */
+static void user_cols(sqlite3_stmt *st, struct store_user *u)
+{
+    *u = (struct store_user){
+        .id = sqlite3_column_int64(st, 0),
+        .phone = col_text(st, 1),
+        .name = col_text(st, 2),
+        .email = col_text(st, 3),
+        .address = col_text(st, 4),
+        .role = col_text(st, 5),
+        .plan = col_text(st, 6),
+        .plan_until = sqlite3_column_int64(st, 7),
+        .pw_hash = col_text(st, 8),
+        .locked = sqlite3_column_int(st, 9) != 0,
+        .must_reset = sqlite3_column_int(st, 10) != 0,
+        .consent_version = col_text(st, 11),
+        .consent_at = sqlite3_column_int64(st, 12),
+        .created_at = sqlite3_column_int64(st, 13),
+        .updated_at = sqlite3_column_int64(st, 14),
+        .closed_at = sqlite3_column_int64(st, 15),
+        .name_folded = col_text(st, 16),
+    };
+}
+
+static int user_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_user u;
+    user_cols(st, &u);
+    return k->cb.user(k->ctx, &u);
+}
+
 /* The one row of a user query to cb; LIS_ENOTFOUND when there is none. */
 static int one_user(struct sq *q, enum stmt_id id, sqlite3_stmt *st, store_user_cb cb, void *ctx)
 {
-    int rc = sqlite3_step(st), r;
-    if (rc == SQLITE_ROW) {
-        struct store_user u = {
-            .id = sqlite3_column_int64(st, 0),
-            .phone = col_text(st, 1),
-            .name = col_text(st, 2),
-            .email = col_text(st, 3),
-            .address = col_text(st, 4),
-            .role = col_text(st, 5),
-            .plan = col_text(st, 6),
-            .plan_until = sqlite3_column_int64(st, 7),
-            .pw_hash = col_text(st, 8),
-            .locked = sqlite3_column_int(st, 9) != 0,
-            .must_reset = sqlite3_column_int(st, 10) != 0,
-            .consent_version = col_text(st, 11),
-            .consent_at = sqlite3_column_int64(st, 12),
-            .created_at = sqlite3_column_int64(st, 13),
-            .updated_at = sqlite3_column_int64(st, 14),
-            .closed_at = sqlite3_column_int64(st, 15),
-            .name_folded = col_text(st, 16),
-        };
-        r = cb(ctx, &u);
-    } else {
-        r = rc == SQLITE_DONE ? fail(q, LIS_ENOTFOUND, "no such account")
-                              : sqerr(q, rc, "portal.users");
-    }
-    release(q, id, st);
-    return r;
+    struct sink k = {.cb.user = cb, .ctx = ctx};
+    return portal_rows(q, id, st, user_row, &k, "portal.users", "no such account");
 }
 
 static int64_t sq_user_create(struct store *s, const struct store_user *u)
@@ -2851,9 +3096,7 @@ static int64_t sq_user_create(struct store *s, const struct store_user *u)
         return r;
     bind_user(st, u);
     /* a taken phone breaks the unique index of open accounts: LIS_ECONFLICT */
-    if ((r = portal_run(q, S_USER_CREATE, st, "account", NULL)) < 0)
-        return r;
-    return sqlite3_last_insert_rowid(q->db);
+    return portal_insert(q, S_USER_CREATE, st, "account");
 }
 
 static int sq_user_get(struct store *s, int64_t id, store_user_cb cb, void *ctx)
@@ -2882,15 +3125,19 @@ static int sq_user_update(struct store *s, const struct store_user *u, unsigned 
 {
     struct sq *q = (struct sq *)s;
     int r;
-    int64_t n = 0;
     sqlite3_stmt *st = portal_stmt(q, S_USER_UPDATE, true, &r);
     if (!st)
         return r;
     bind_user(st, u);
     sqlite3_bind_int64(st, 18, fields);
-    if ((r = portal_run(q, S_USER_UPDATE, st, "account", &n)) < 0)
-        return r;
-    return n ? 0 : fail(q, LIS_ENOTFOUND, "no such account");
+    return portal_run_one(q, S_USER_UPDATE, st, "account", "no such account");
+}
+
+static int plan_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_plan p = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
+                           sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), col_text(st, 5)};
+    return k->cb.plan(k->ctx, &p);
 }
 
 /* Every row of a plans query to cb; LIS_ENOTFOUND when there is none and
@@ -2898,21 +3145,8 @@ static int sq_user_update(struct store *s, const struct store_user *u, unsigned 
 static int each_plan(struct sq *q, enum stmt_id id, sqlite3_stmt *st, bool one, store_plan_cb cb,
                      void *ctx)
 {
-    int rc, r = 0, rows = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_plan p = {col_text(st, 0), col_text(st, 1), col_text(st, 2),
-                               sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
-                               col_text(st, 5)};
-        rows++;
-        if ((r = cb(ctx, &p)) != 0)
-            break;
-    }
-    if (r == 0 && rc != SQLITE_DONE)
-        r = sqerr(q, rc, "portal.plans");
-    else if (r == 0 && one && !rows)
-        r = fail(q, LIS_ENOTFOUND, "no such plan");
-    release(q, id, st);
-    return r;
+    struct sink k = {.cb.plan = cb, .ctx = ctx};
+    return portal_rows(q, id, st, plan_row, &k, "portal.plans", one ? "no such plan" : NULL);
 }
 
 static int sq_plans(struct store *s, store_plan_cb cb, void *ctx)
@@ -3037,24 +3271,23 @@ static int sq_sessions_end(struct store *s, int64_t user_id, const uint8_t *keep
     return portal_run(q, S_SESSIONS_END, st, "sessions", n);
 }
 
+static int session_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_session ss;
+    session_cols(st, &ss);
+    return k->cb.session(k->ctx, &ss);
+}
+
 static int sq_sessions_of(struct store *s, int64_t user_id, store_session_cb cb, void *ctx)
 {
     struct sq *q = (struct sq *)s;
-    int r, rc;
+    int r;
     sqlite3_stmt *st = portal_stmt(q, S_SESSIONS_OF, false, &r);
     if (!st)
         return r;
     sqlite3_bind_int64(st, 1, user_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_session ss;
-        session_cols(st, &ss);
-        if ((r = cb(ctx, &ss)) != 0)
-            break;
-    }
-    if (r == 0 && rc != SQLITE_DONE)
-        r = sqerr(q, rc, "portal.sessions");
-    release(q, S_SESSIONS_OF, st);
-    return r;
+    struct sink k = {.cb.session = cb, .ctx = ctx};
+    return portal_rows(q, S_SESSIONS_OF, st, session_row, &k, "portal.sessions", NULL);
 }
 
 static int sq_sessions_purge(struct store *s, int64_t now, int64_t idle, int64_t *n)
@@ -3121,9 +3354,7 @@ static int64_t sq_audit_add(struct store *s, const struct store_audit *a)
     sqlite3_bind_int64(st, 5, a->subject);
     sqlite3_bind_int64(st, 6, a->object);
     bind_text(st, 7, a->reason);
-    if ((r = portal_run(q, S_AUDIT_ADD, st, "audit", NULL)) < 0)
-        return r;
-    return sqlite3_last_insert_rowid(q->db);
+    return portal_insert(q, S_AUDIT_ADD, st, "audit");
 }
 
 static int sq_audit_list(struct store *s, const struct store_audit_filter *f, store_audit_cb cb,
@@ -3193,6 +3424,625 @@ static int sq_audit_distinct(struct store *s, int64_t actor, const char *action,
     }
     release(q, S_AUDIT_DISTINCT, st);
     return r;
+}
+
+/* ------------------------------------------------- portal: administration */
+
+static int sq_users_search(struct store *s, const struct store_user_filter *f, store_user_cb cb,
+                           void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_USERS_SEARCH, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, f->after);
+    bind_text(st, 2, f->role);
+    bind_text(st, 3, f->digits && *f->digits ? f->digits : NULL);
+    /* the first SEARCH_WORDS words, each bound in place; no words: any name */
+    const char *w = f->words ? f->words : "";
+    for (int i = 0; i < SEARCH_WORDS; i++) {
+        w += strspn(w, " ");
+        size_t len = strcspn(w, " ");
+        if (len)
+            sqlite3_bind_text(st, 4 + i, w, (int)len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 4 + i);
+        w += len;
+    }
+    sqlite3_bind_int(st, 4 + SEARCH_WORDS, f->limit);
+    struct sink k = {.cb.user = cb, .ctx = ctx};
+    return portal_rows(q, S_USERS_SEARCH, st, user_row, &k, "portal.users", NULL);
+}
+
+/* Each ended plan is shown to cb, then moved to "free" by a statement that
+ * checks again that it has ended (a plan granted meanwhile stays, uncounted).
+ * A callback's non-zero value stops the walk, before that account's change. */
+static int sq_plans_expire(struct store *s, int64_t now, store_user_cb cb, void *ctx, int64_t *n)
+{
+    struct sq *q = (struct sq *)s;
+    int r, rc;
+    int64_t ended = 0;
+    sqlite3_stmt *up = NULL, *st = portal_stmt(q, S_PLANS_ENDED, true, &r);
+    if (!st || !(up = portal_stmt(q, S_PLAN_EXPIRE, true, &r)))
+        goto out;
+    sqlite3_bind_int64(st, 1, now);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_user u;
+        user_cols(st, &u);
+        if (cb && (r = cb(ctx, &u)) != 0)
+            break;
+        sqlite3_bind_int64(up, 1, u.id);
+        sqlite3_bind_int64(up, 2, now);
+        r = run(q, up, "account");
+        ended += sqlite3_changes(q->db);
+        sqlite3_reset(up);
+        if (r < 0)
+            break;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = sqerr(q, rc, "portal.users");
+out:
+    release(q, S_PLAN_EXPIRE, up);
+    release(q, S_PLANS_ENDED, st);
+    if (n)
+        *n = ended;
+    return r;
+}
+
+static int upgrade_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_upgrade u = {
+        .id = sqlite3_column_int64(st, 0),
+        .user_id = sqlite3_column_int64(st, 1),
+        .plan = col_text(st, 2),
+        .reason = col_text(st, 3),
+        .status = col_text(st, 4),
+        .created_at = sqlite3_column_int64(st, 5),
+        .decided_at = sqlite3_column_int64(st, 6),
+        .decided_by = sqlite3_column_int64(st, 7),
+        .until = sqlite3_column_int64(st, 8),
+        .decision = col_text(st, 9),
+    };
+    return k->cb.upgrade(k->ctx, &u);
+}
+
+/* A new request is pending: u's id, status and decision fields are not read. */
+static int64_t sq_upgrade_create(struct store *s, const struct store_upgrade *u)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_UPGRADE_CREATE, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, u->user_id);
+    bind_text(st, 2, u->plan);
+    bind_text(st, 3, u->reason);
+    sqlite3_bind_int64(st, 4, u->created_at);
+    return portal_insert(q, S_UPGRADE_CREATE, st, "upgrade request");
+}
+
+static int sq_upgrade_get(struct store *s, int64_t id, store_upgrade_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_UPGRADE_GET, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    struct sink k = {.cb.upgrade = cb, .ctx = ctx};
+    return portal_rows(q, S_UPGRADE_GET, st, upgrade_row, &k, "portal.upgrades",
+                       "no such upgrade request");
+}
+
+static int sq_upgrade_decide(struct store *s, const struct store_upgrade *u)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    int64_t n = 0;
+    sqlite3_stmt *st = portal_stmt(q, S_UPGRADE_DECIDE, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, u->id);
+    bind_text(st, 2, u->status);
+    sqlite3_bind_int64(st, 3, u->decided_at);
+    sqlite3_bind_int64(st, 4, u->decided_by);
+    sqlite3_bind_int64(st, 5, u->until);
+    bind_text(st, 6, u->decision);
+    if ((r = portal_run(q, S_UPGRADE_DECIDE, st, "upgrade request", &n)) < 0 || n)
+        return r;
+    /* nothing changed: decided already, or no such request */
+    if (!(st = portal_stmt(q, S_UPGRADE_EXISTS, false, &r)))
+        return r;
+    sqlite3_bind_int64(st, 1, u->id);
+    if ((r = portal_count(q, S_UPGRADE_EXISTS, st, "portal.upgrades", &n)) < 0)
+        return r;
+    return n ? fail(q, LIS_ECONFLICT, "the upgrade request is no longer pending")
+             : fail(q, LIS_ENOTFOUND, "no such upgrade request");
+}
+
+static int sq_upgrades(struct store *s, int64_t user_id, const char *status, int64_t before,
+                       int limit, store_upgrade_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    enum stmt_id id = status ? S_UPGRADES_STATUS : S_UPGRADES; /* the status index */
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, id, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, user_id);
+    bind_text(st, 2, status);
+    sqlite3_bind_int64(st, 3, keyset(before));
+    sqlite3_bind_int(st, 4, limit);
+    struct sink k = {.cb.upgrade = cb, .ctx = ctx};
+    return portal_rows(q, id, st, upgrade_row, &k, "portal.upgrades", NULL);
+}
+
+static int notice_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_notice n = {
+        .id = sqlite3_column_int64(st, 0),
+        .kind = col_text(st, 1),
+        .audience = col_text(st, 2),
+        .public_notice = sqlite3_column_int(st, 3) != 0,
+        .title = col_text(st, 4),
+        .body = col_text(st, 5),
+        .sender = sqlite3_column_int64(st, 6),
+        .object = sqlite3_column_int64(st, 7),
+        .created_at = sqlite3_column_int64(st, 8),
+        .read = sqlite3_column_int(st, 9) != 0,
+    };
+    return k->cb.notice(k->ctx, &n);
+}
+
+static int64_t sq_notice_add(struct store *s, const struct store_notice *n)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_NOTICE_ADD, true, &r);
+    if (!st)
+        return r;
+    bind_text(st, 1, n->kind);
+    bind_text(st, 2, n->audience);
+    sqlite3_bind_int(st, 3, n->public_notice);
+    bind_text(st, 4, n->title);
+    bind_text(st, 5, n->body);
+    sqlite3_bind_int64(st, 6, n->sender);
+    sqlite3_bind_int64(st, 7, n->object);
+    sqlite3_bind_int64(st, 8, n->created_at);
+    return portal_insert(q, S_NOTICE_ADD, st, "notice");
+}
+
+/* The inbox statement `id` with q's audiences bound to ?1..?4 (INBOX_WHERE). */
+static sqlite3_stmt *inbox_stmt(struct sq *q, enum stmt_id id, bool write,
+                                const struct store_inbox *in, int *r)
+{
+    sqlite3_stmt *st = portal_stmt(q, id, write, r);
+    if (st) {
+        sqlite3_bind_int64(st, 1, in->user_id);
+        sqlite3_bind_int64(st, 2, in->since);
+        bind_text(st, 3, in->plan);
+        bind_text(st, 4, in->role);
+    }
+    return st;
+}
+
+static int sq_inbox(struct store *s, const struct store_inbox *in, store_notice_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = inbox_stmt(q, S_INBOX, false, in, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 5, keyset(in->before));
+    sqlite3_bind_int(st, 6, in->unread_only);
+    sqlite3_bind_int(st, 7, in->limit);
+    struct sink k = {.cb.notice = cb, .ctx = ctx};
+    return portal_rows(q, S_INBOX, st, notice_row, &k, "portal.notices", NULL);
+}
+
+static int sq_inbox_unread(struct store *s, const struct store_inbox *in, int64_t *n)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    *n = 0;
+    sqlite3_stmt *st = inbox_stmt(q, S_INBOX_UNREAD, false, in, &r);
+    return st ? portal_count(q, S_INBOX_UNREAD, st, "portal.notices", n) : r;
+}
+
+static int sq_inbox_mark_read(struct store *s, const struct store_inbox *in, int64_t id,
+                              int64_t at)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    int64_t n = 0;
+    sqlite3_stmt *st = inbox_stmt(q, S_INBOX_MARK, true, in, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 5, id); /* id 0: ids 0 .. INT64_MAX, every one */
+    sqlite3_bind_int64(st, 6, at);
+    sqlite3_bind_int64(st, 7, id ? id : INT64_MAX);
+    if ((r = portal_run(q, S_INBOX_MARK, st, "notice read", &n)) < 0 || n || !id)
+        return r;
+    /* nothing newly read: read already, or not in this inbox */
+    if (!(st = inbox_stmt(q, S_INBOX_HAS, false, in, &r)))
+        return r;
+    sqlite3_bind_int64(st, 5, id);
+    if ((r = portal_count(q, S_INBOX_HAS, st, "portal.notices", &n)) < 0)
+        return r;
+    return n ? 0 : fail(q, LIS_ENOTFOUND, "no such notice in this inbox");
+}
+
+static int sq_public_notices(struct store *s, int64_t before, int limit, store_notice_cb cb,
+                             void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_NOTICES_PUBLIC, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, keyset(before));
+    sqlite3_bind_int(st, 2, limit);
+    struct sink k = {.cb.notice = cb, .ctx = ctx};
+    return portal_rows(q, S_NOTICES_PUBLIC, st, notice_row, &k, "portal.notices", NULL);
+}
+
+static int watch_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_watch w = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                            sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3),
+                            sqlite3_column_int64(st, 4)};
+    return k->cb.watch(k->ctx, &w);
+}
+
+/* A second watch of the same parcel breaks the primary key: LIS_ECONFLICT. */
+static int sq_watch_add(struct store *s, const struct store_watch *w)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_WATCH_ADD, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, w->user_id);
+    sqlite3_bind_int64(st, 2, w->parcel_id);
+    sqlite3_bind_int(st, 3, w->version);
+    sqlite3_bind_int64(st, 4, w->state);
+    sqlite3_bind_int64(st, 5, w->created_at);
+    return portal_run(q, S_WATCH_ADD, st, "watch", NULL);
+}
+
+static int sq_watch_delete(struct store *s, int64_t user_id, int64_t parcel_id)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_WATCH_DELETE, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, parcel_id);
+    return portal_run_one(q, S_WATCH_DELETE, st, "watch", "no such watch");
+}
+
+/* The user's watches in the order they began (then by parcel). */
+static int sq_watches_of(struct store *s, int64_t user_id, store_watch_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_WATCHES_OF, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, user_id);
+    struct sink k = {.cb.watch = cb, .ctx = ctx};
+    return portal_rows(q, S_WATCHES_OF, st, watch_row, &k, "portal.watches", NULL);
+}
+
+static int sq_watches_scan(struct store *s, int64_t after_parcel, int64_t after_user, int limit,
+                           store_watch_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_WATCHES_SCAN, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, after_parcel);
+    sqlite3_bind_int64(st, 2, after_user);
+    sqlite3_bind_int(st, 3, limit);
+    struct sink k = {.cb.watch = cb, .ctx = ctx};
+    return portal_rows(q, S_WATCHES_SCAN, st, watch_row, &k, "portal.watches", NULL);
+}
+
+/* 1 when this call moved the watch; 0 when it was not in `old` any more
+ * (moved by another process, or deleted). */
+static int sq_watch_advance(struct store *s, const struct store_watch *old, int version,
+                            int64_t state)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    int64_t n = 0;
+    sqlite3_stmt *st = portal_stmt(q, S_WATCH_ADVANCE, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, old->user_id);
+    sqlite3_bind_int64(st, 2, old->parcel_id);
+    sqlite3_bind_int(st, 3, version);
+    sqlite3_bind_int64(st, 4, state);
+    sqlite3_bind_int(st, 5, old->version);
+    sqlite3_bind_int64(st, 6, old->state);
+    if ((r = portal_run(q, S_WATCH_ADVANCE, st, "watch", &n)) < 0)
+        return r;
+    return n ? 1 : 0;
+}
+
+/* ?1 key, ?2 purpose: the statements of one code. */
+static sqlite3_stmt *code_stmt(struct sq *q, enum stmt_id id, bool write, const char *key,
+                               const char *purpose, int *r)
+{
+    sqlite3_stmt *st = portal_stmt(q, id, write, r);
+    if (st) {
+        bind_text(st, 1, key);
+        bind_text(st, 2, purpose);
+    }
+    return st;
+}
+
+static int sq_code_put(struct store *s, const struct store_code *c)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = code_stmt(q, S_CODE_PUT, true, c->key, c->purpose, &r);
+    if (!st)
+        return r;
+    bind_hash(st, 3, c->hash);
+    sqlite3_bind_int64(st, 4, c->expires_at);
+    sqlite3_bind_int(st, 5, c->attempts);
+    return portal_run(q, S_CODE_PUT, st, "code", NULL);
+}
+
+/* Fills the struct store_code that k->ctx points to. */
+static int code_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_code *c = k->ctx;
+    col_copy(st, 0, c->key, sizeof c->key);
+    col_copy(st, 1, c->purpose, sizeof c->purpose);
+    const void *h = sqlite3_column_blob(st, 2);
+    memset(c->hash, 0, sizeof c->hash);
+    if (h && sqlite3_column_bytes(st, 2) == STORE_HASH_LEN)
+        memcpy(c->hash, h, STORE_HASH_LEN);
+    c->expires_at = sqlite3_column_int64(st, 3);
+    c->attempts = sqlite3_column_int(st, 4);
+    return 0;
+}
+
+static int sq_code_get(struct store *s, const char *key, const char *purpose,
+                       struct store_code *out)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = code_stmt(q, S_CODE_GET, false, key, purpose, &r);
+    if (!st)
+        return r;
+    struct sink k = {.ctx = out};
+    return portal_rows(q, S_CODE_GET, st, code_row, &k, "portal.codes", "no such code");
+}
+
+static int sq_code_attempt(struct store *s, const char *key, const char *purpose)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = code_stmt(q, S_CODE_ATTEMPT, true, key, purpose, &r);
+    return st ? portal_run_one(q, S_CODE_ATTEMPT, st, "code", "no such code") : r;
+}
+
+/* Deleting a code that is gone already (replaced, deleted elsewhere) is no failure. */
+static int sq_code_delete(struct store *s, const char *key, const char *purpose)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = code_stmt(q, S_CODE_DELETE, true, key, purpose, &r);
+    return st ? portal_run(q, S_CODE_DELETE, st, "code", NULL) : r;
+}
+
+static int ticket_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_ticket t = {
+        .id = sqlite3_column_int64(st, 0),
+        .user_id = sqlite3_column_int64(st, 1),
+        .kind = col_text(st, 2),
+        .subject = col_text(st, 3),
+        .status = col_text(st, 4),
+        .parcel_id = sqlite3_column_int64(st, 5),
+        .other_party = col_text(st, 6),
+        .commune = col_text(st, 7),
+        .assignee = sqlite3_column_int64(st, 8),
+        .reason = col_text(st, 9),
+        .created_at = sqlite3_column_int64(st, 10),
+        .updated_at = sqlite3_column_int64(st, 11),
+        .closed_at = sqlite3_column_int64(st, 12),
+    };
+    return k->cb.ticket(k->ctx, &t);
+}
+
+/* A NULL status is "open"; an unknown kind or status breaks the table's
+ * CHECK: LIS_ECONFLICT, as any constraint. */
+static int64_t sq_ticket_create(struct store *s, const struct store_ticket *t)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_TICKET_CREATE, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, t->user_id);
+    bind_text(st, 2, t->kind);
+    bind_text(st, 3, t->subject);
+    bind_text(st, 4, t->status);
+    sqlite3_bind_int64(st, 5, t->parcel_id);
+    bind_text(st, 6, t->other_party);
+    bind_text(st, 7, t->commune);
+    sqlite3_bind_int64(st, 8, t->assignee);
+    bind_text(st, 9, t->reason);
+    sqlite3_bind_int64(st, 10, t->created_at);
+    sqlite3_bind_int64(st, 11, t->updated_at);
+    sqlite3_bind_int64(st, 12, t->closed_at);
+    return portal_insert(q, S_TICKET_CREATE, st, "ticket");
+}
+
+static int sq_ticket_get(struct store *s, int64_t id, store_ticket_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_TICKET_GET, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    struct sink k = {.cb.ticket = cb, .ctx = ctx};
+    return portal_rows(q, S_TICKET_GET, st, ticket_row, &k, "portal.tickets", "no such ticket");
+}
+
+static int sq_ticket_update(struct store *s, const struct store_ticket *t, unsigned fields)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_TICKET_UPDATE, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, t->id);
+    sqlite3_bind_int64(st, 2, fields);
+    bind_text(st, 3, t->status);
+    bind_text(st, 4, t->reason);
+    sqlite3_bind_int64(st, 5, t->closed_at);
+    sqlite3_bind_int64(st, 6, t->assignee);
+    sqlite3_bind_int64(st, 7, t->updated_at);
+    return portal_run_one(q, S_TICKET_UPDATE, st, "ticket", "no such ticket");
+}
+
+static int sq_tickets(struct store *s, const struct store_ticket_filter *f, store_ticket_cb cb,
+                      void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    enum stmt_id id = f->user_id ? S_TICKETS_USER : S_TICKETS; /* the author index */
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, id, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, f->user_id);
+    sqlite3_bind_int64(st, 2, f->assignee);
+    bind_text(st, 3, f->status);
+    bind_text(st, 4, f->kind);
+    sqlite3_bind_int64(st, 5, keyset(f->before));
+    sqlite3_bind_int(st, 6, f->limit);
+    struct sink k = {.cb.ticket = cb, .ctx = ctx};
+    return portal_rows(q, id, st, ticket_row, &k, "portal.tickets", NULL);
+}
+
+static int64_t sq_message_add(struct store *s, const struct store_message *m)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_MESSAGE_ADD, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, m->ticket_id);
+    sqlite3_bind_int64(st, 2, m->author_id);
+    bind_text(st, 3, m->author_role);
+    bind_text(st, 4, m->body);
+    sqlite3_bind_int64(st, 5, m->created_at);
+    return portal_insert(q, S_MESSAGE_ADD, st, "message");
+}
+
+static int message_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_message m = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                              sqlite3_column_int64(st, 2), col_text(st, 3),
+                              col_text(st, 4),             sqlite3_column_int64(st, 5)};
+    return k->cb.message(k->ctx, &m);
+}
+
+static int sq_messages(struct store *s, int64_t ticket_id, store_message_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_MESSAGES, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, ticket_id);
+    struct sink k = {.cb.message = cb, .ctx = ctx};
+    return portal_rows(q, S_MESSAGES, st, message_row, &k, "portal.messages", NULL);
+}
+
+static int disclosure_row(sqlite3_stmt *st, const struct sink *k)
+{
+    struct store_disclosure d = {
+        .id = sqlite3_column_int64(st, 0),
+        .admin_id = sqlite3_column_int64(st, 1),
+        .subject = sqlite3_column_int64(st, 2),
+        .authority = col_text(st, 3),
+        .document = col_text(st, 4),
+        .document_date = col_text(st, 5),
+        .legal_basis = col_text(st, 6),
+        .created_at = sqlite3_column_int64(st, 7),
+        .exported_at = sqlite3_column_int64(st, 8),
+    };
+    return k->cb.disclosure(k->ctx, &d);
+}
+
+/* Recorded before any export: d's id and exported_at are not read. */
+static int64_t sq_disclosure_add(struct store *s, const struct store_disclosure *d)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_DISCLOSURE_ADD, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, d->admin_id);
+    sqlite3_bind_int64(st, 2, d->subject);
+    bind_text(st, 3, d->authority);
+    bind_text(st, 4, d->document);
+    bind_text(st, 5, d->document_date);
+    bind_text(st, 6, d->legal_basis);
+    sqlite3_bind_int64(st, 7, d->created_at);
+    return portal_insert(q, S_DISCLOSURE_ADD, st, "disclosure");
+}
+
+static int sq_disclosure_get(struct store *s, int64_t id, store_disclosure_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_DISCLOSURE_GET, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    struct sink k = {.cb.disclosure = cb, .ctx = ctx};
+    return portal_rows(q, S_DISCLOSURE_GET, st, disclosure_row, &k, "portal.disclosures",
+                       "no such disclosure");
+}
+
+static int sq_disclosures(struct store *s, int64_t subject, int64_t before, int limit,
+                          store_disclosure_cb cb, void *ctx)
+{
+    struct sq *q = (struct sq *)s;
+    enum stmt_id id = subject ? S_DISCLOSURES_SUBJECT : S_DISCLOSURES; /* the subject index */
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, id, false, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, subject);
+    sqlite3_bind_int64(st, 2, keyset(before));
+    sqlite3_bind_int(st, 3, limit);
+    struct sink k = {.cb.disclosure = cb, .ctx = ctx};
+    return portal_rows(q, id, st, disclosure_row, &k, "portal.disclosures", NULL);
+}
+
+/* The last export's time (each export sets it again). */
+static int sq_disclosure_exported(struct store *s, int64_t id, int64_t at)
+{
+    struct sq *q = (struct sq *)s;
+    int r;
+    sqlite3_stmt *st = portal_stmt(q, S_DISCLOSURE_EXPORTED, true, &r);
+    if (!st)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    return portal_run_one(q, S_DISCLOSURE_EXPORTED, st, "disclosure", "no such disclosure");
 }
 
 /* Apply the steps of the migration list the store lacks, each with its
@@ -3289,4 +4139,34 @@ static const struct store_ops sqlite_ops = {
     .audit_add = sq_audit_add,
     .audit_list = sq_audit_list,
     .audit_distinct = sq_audit_distinct,
+    .users_search = sq_users_search,
+    .plans_expire = sq_plans_expire,
+    .upgrade_create = sq_upgrade_create,
+    .upgrade_get = sq_upgrade_get,
+    .upgrade_decide = sq_upgrade_decide,
+    .upgrades = sq_upgrades,
+    .notice_add = sq_notice_add,
+    .inbox = sq_inbox,
+    .inbox_unread = sq_inbox_unread,
+    .inbox_mark_read = sq_inbox_mark_read,
+    .public_notices = sq_public_notices,
+    .watch_add = sq_watch_add,
+    .watch_delete = sq_watch_delete,
+    .watches_of = sq_watches_of,
+    .watches_scan = sq_watches_scan,
+    .watch_advance = sq_watch_advance,
+    .code_put = sq_code_put,
+    .code_get = sq_code_get,
+    .code_attempt = sq_code_attempt,
+    .code_delete = sq_code_delete,
+    .ticket_create = sq_ticket_create,
+    .ticket_get = sq_ticket_get,
+    .ticket_update = sq_ticket_update,
+    .tickets = sq_tickets,
+    .message_add = sq_message_add,
+    .messages = sq_messages,
+    .disclosure_add = sq_disclosure_add,
+    .disclosure_get = sq_disclosure_get,
+    .disclosures = sq_disclosures,
+    .disclosure_exported = sq_disclosure_exported,
 };

@@ -90,6 +90,14 @@ Test(portal, sessions) { portal_case_sessions(st); }
 Test(portal, throttle) { portal_case_throttle(st); }
 Test(portal, audit) { portal_case_audit(st); }
 Test(portal, parcel_registry) { portal_case_parcel_registry(st); }
+Test(portal, users_search) { portal_case_users_search(st); }
+Test(portal, plans_expire) { portal_case_plans_expire(st); }
+Test(portal, upgrades) { portal_case_upgrades(st); }
+Test(portal, inbox) { portal_case_inbox(st); }
+Test(portal, watches) { portal_case_watches(st); }
+Test(portal, codes) { portal_case_codes(st); }
+Test(portal, tickets) { portal_case_tickets(st); }
+Test(portal, disclosures) { portal_case_disclosures(st); }
 
 /* ---- SQLite only ---- */
 
