@@ -293,6 +293,14 @@ Test(store_pg, portal_sessions) { portal_case_sessions(st); }
 Test(store_pg, portal_throttle) { portal_case_throttle(st); }
 Test(store_pg, portal_audit) { portal_case_audit(st); }
 Test(store_pg, portal_parcel_registry) { portal_case_parcel_registry(st); }
+Test(store_pg, portal_users_search) { portal_case_users_search(st); }
+Test(store_pg, portal_plans_expire) { portal_case_plans_expire(st); }
+Test(store_pg, portal_upgrades) { portal_case_upgrades(st); }
+Test(store_pg, portal_inbox) { portal_case_inbox(st); }
+Test(store_pg, portal_watches) { portal_case_watches(st); }
+Test(store_pg, portal_codes) { portal_case_codes(st); }
+Test(store_pg, portal_tickets) { portal_case_tickets(st); }
+Test(store_pg, portal_disclosures) { portal_case_disclosures(st); }
 
 /* Run SQL on the test database through psql; returns psql's exit status
  * (0: the statement ran, 1: PostgreSQL refused it). */
