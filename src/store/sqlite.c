@@ -3130,7 +3130,15 @@ static int sq_user_update(struct store *s, const struct store_user *u, unsigned 
         return r;
     bind_user(st, u);
     sqlite3_bind_int64(st, 18, fields);
-    return portal_run_one(q, S_USER_UPDATE, st, "account", "no such account");
+    r = portal_run_one(q, S_USER_UPDATE, st, "account", "no such account");
+    if (r >= 0 && (fields & STORE_USER_CLOSED) && u->closed_at) {
+        /* the erased values are still in the write-ahead log's page images: copy the
+           log into portal.db (secure_delete overwrites them there) and empty it now,
+           not at some later checkpoint; readers holding old pages make this partial,
+           and the next checkpoint finishes it */
+        sqlite3_exec(q->db, "PRAGMA portal.wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    }
+    return r;
 }
 
 static int plan_row(sqlite3_stmt *st, const struct sink *k)

@@ -418,6 +418,8 @@ int store_audit_distinct(struct store *s, int64_t actor, const char *action, int
 int store_users_search(struct store *s, const struct store_user_filter *f, store_user_cb cb,
                        void *ctx)
 {
+    if (f->limit <= 0)
+        return LIS_EINVAL;
     return s->ops->users_search(s, f, cb, ctx);
 }
 
@@ -444,6 +446,8 @@ int store_upgrade_decide(struct store *s, const struct store_upgrade *u)
 int store_upgrades(struct store *s, int64_t user_id, const char *status, int64_t before,
                    int limit, store_upgrade_cb cb, void *ctx)
 {
+    if (limit <= 0)
+        return LIS_EINVAL;
     return s->ops->upgrades(s, user_id, status, before, limit, cb, ctx);
 }
 
@@ -454,6 +458,8 @@ int64_t store_notice_add(struct store *s, const struct store_notice *n)
 
 int store_inbox(struct store *s, const struct store_inbox *q, store_notice_cb cb, void *ctx)
 {
+    if (q->limit <= 0)
+        return LIS_EINVAL;
     return s->ops->inbox(s, q, cb, ctx);
 }
 
@@ -469,6 +475,8 @@ int store_inbox_mark_read(struct store *s, const struct store_inbox *q, int64_t 
 
 int store_public_notices(struct store *s, int64_t before, int limit, store_notice_cb cb, void *ctx)
 {
+    if (limit <= 0)
+        return LIS_EINVAL;
     return s->ops->public_notices(s, before, limit, cb, ctx);
 }
 
@@ -490,6 +498,8 @@ int store_watches_of(struct store *s, int64_t user_id, store_watch_cb cb, void *
 int store_watches_scan(struct store *s, int64_t after_parcel, int64_t after_user, int limit,
                        store_watch_cb cb, void *ctx)
 {
+    if (limit <= 0)
+        return LIS_EINVAL;
     return s->ops->watches_scan(s, after_parcel, after_user, limit, cb, ctx);
 }
 
@@ -536,6 +546,8 @@ int store_ticket_update(struct store *s, const struct store_ticket *t, unsigned 
 int store_tickets(struct store *s, const struct store_ticket_filter *f, store_ticket_cb cb,
                   void *ctx)
 {
+    if (f->limit <= 0)
+        return LIS_EINVAL;
     return s->ops->tickets(s, f, cb, ctx);
 }
 
@@ -562,6 +574,8 @@ int store_disclosure_get(struct store *s, int64_t id, store_disclosure_cb cb, vo
 int store_disclosures(struct store *s, int64_t subject, int64_t before, int limit,
                       store_disclosure_cb cb, void *ctx)
 {
+    if (limit <= 0)
+        return LIS_EINVAL;
     return s->ops->disclosures(s, subject, before, limit, cb, ctx);
 }
 

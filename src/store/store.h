@@ -488,8 +488,8 @@ int store_audit_distinct(struct store *s, int64_t actor, const char *action, int
                          int64_t object, int64_t *n, bool *seen);
 
 /* --------------------------------------------- portal: administration */
-/* Schema version 3: customer search, upgrade requests, notifications,
- * watched parcels, one-time codes, tickets and disclosures. */
+/* Customer search, plan expiry, upgrade requests, notifications, watched
+ * parcels, one-time codes, tickets and disclosures (schema version 2). */
 
 /* Accounts matching f, ordered by id, ids greater than f->after, at most
  * f->limit. Closed accounts are never returned. */
