@@ -425,7 +425,7 @@ void api_h_session_get(void *td, h2o_req_t *req, const struct http_route *r,
 
 /* -------------------------------------------------------- deferred hashing */
 
-enum job_kind { JOB_LOGIN, JOB_REGISTER, JOB_PASSWORD, JOB_CLOSE };
+enum job_kind { JOB_LOGIN, JOB_REGISTER, JOB_PASSWORD, JOB_CLOSE, JOB_RESET };
 
 /* A request's work for the pool. Owns its strings; passwords are wiped. */
 struct job {
@@ -487,6 +487,10 @@ static void job_work(void *p)
         break;
     case JOB_CLOSE:
         j->ok = auth_password_verify(j->hash, j->password);
+        break;
+    case JOB_RESET: /* the reset code stood for the current password */
+        j->ok = true;
+        j->err = auth_password_hash(j->new_password, &j->cost, j->new_hash);
         break;
     }
 }
@@ -571,14 +575,13 @@ static void throttle_note(struct api_thread *t, const char *phone, const char *a
     }
 }
 
-static void too_many(h2o_req_t *req, int64_t wait)
+void api_too_many(h2o_req_t *req, int64_t wait, const char *detail)
 {
     char s[24];
     snprintf(s, sizeof s, "%" PRId64, wait);
     h2o_iovec_t v = h2o_strdup(&req->pool, s, strlen(s));
     h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, v.base, v.len, 1);
-    http_problem_ext(req, 429, "too-many-attempts",
-                     "too many failed logins; wait before trying again",
+    http_problem_ext(req, 429, "too-many-attempts", detail,
                      json_pack("{s:I}", "retry_after", (json_int_t)wait));
 }
 
@@ -634,7 +637,7 @@ void api_h_login(void *td, h2o_req_t *req, const struct http_route *r, const str
         goto out;
     int64_t wait = throttled(t, e164, t->who.addr);
     if (wait > 0) {
-        too_many(req, wait);
+        api_too_many(req, wait, "too many failed logins; wait before trying again");
         goto out;
     }
     int rc = store_user_by_phone(t->portal, e164, api_user_copy, &u);
@@ -769,7 +772,7 @@ void api_h_register(void *td, h2o_req_t *req, const struct http_route *r,
                     const struct http_args *a)
 {
     static const char *const allowed[] = {"name",    "phone",           "password", "email",
-                                          "address", "consent_version", NULL};
+                                          "address", "consent_version", "code",     NULL};
     struct api_thread *t = td;
     struct api_body f;
     struct profile_in in = {.name = BUF_INIT, .email = BUF_INIT, .address = BUF_INIT};
@@ -787,6 +790,8 @@ void api_h_register(void *td, h2o_req_t *req, const struct http_route *r,
         api_body_bad(&f, "consent_version", "required", "accept the privacy policy to register");
     else if (strcmp(consent, t->api->acc.privacy_version) != 0)
         api_body_bad(&f, "consent_version", "outdated", "the privacy policy has changed; read it again");
+    if (t->api->notify.verify_phone)
+        api_verify_code(t, &f, in.phone);
     if (api_body_failed(req, &f))
         goto out;
     int rc = store_user_by_phone(t->portal, in.phone, api_user_copy, &u);
@@ -944,7 +949,8 @@ static void password_done(void *td, h2o_req_t *req, void *p)
         api_store_error(t, req, rc);
         goto out;
     }
-    api_audit(t, "account.password", j->who.user_id, 0, "own-request");
+    api_audit(t, "account.password", j->who.user_id, 0,
+              j->kind == JOB_RESET ? "reset-code" : "own-request");
     api_session_start(t, req, j->who.user_id, 200); /* a new token; every other session ended */
 out:
     job_free(j);
@@ -981,6 +987,16 @@ void api_h_password(void *td, h2o_req_t *req, const struct http_route *r,
 out:
     api_user_free(&u);
     api_body_close(&f);
+}
+
+void api_password_reset(struct api_thread *t, h2o_req_t *req, int64_t user_id, const char *role,
+                        const char *password)
+{
+    struct job *j = job_new(t, JOB_RESET);
+    j->who.user_id = user_id; /* the account acts: it showed it holds the phone */
+    snprintf(j->who.role, sizeof j->who.role, "%s", role);
+    j->new_password = xstrdup(password);
+    defer(t, req, j, password_done);
 }
 
 /* ------------------------------------------------------------------ close */

@@ -76,6 +76,36 @@ const struct http_route api_routes[] = {
      "Everything the portal holds about you, as a JSON file", "accounts", NULL, false, API_USER},
     {"GET", "/api/v1/plans", api_h_plans, api_p_none,
      "Service plans: daily detailed views and features", "accounts", NULL, false, API_PUBLIC},
+    {"GET", "/api/v1/me/notifications", api_h_inbox, api_p_inbox,
+     "Your notifications, newest first, with the unread count", "notifications", NULL, false,
+     API_USER},
+    {"POST", "/api/v1/me/notifications/read", api_h_inbox_read_all, api_p_none,
+     "Mark every notification read", "notifications", NULL, false, API_USER},
+    {"POST", "/api/v1/me/notifications/{id}/read", api_h_inbox_read, api_p_notice,
+     "Mark one notification read", "notifications", "/api/v1/me/notifications/{id}/read", false,
+     API_USER},
+    {"GET", "/api/v1/notices", api_h_notices, api_p_notices,
+     "Public notices: service updates for everyone", "notifications", NULL, false, API_PUBLIC},
+    {"POST", "/api/v1/notifications", api_h_notify, api_p_none,
+     "Staff: send a notification to all, a plan, a role, or (about a ticket) one person",
+     "notifications", NULL, false, API_STAFF, true},
+    {"GET", "/api/v1/me/watches", api_h_watches, api_p_none,
+     "Parcels you watch for changes, and how many your plan allows", "notifications", NULL,
+     false, API_USER},
+    {"PUT", "/api/v1/me/watches/{id}", api_h_watch_put, api_p_id,
+     "Watch a parcel: a notification when it changes (new version, restriction, split, merge)",
+     "notifications", "/api/v1/me/watches/{id}", false, API_USER},
+    {"DELETE", "/api/v1/me/watches/{id}", api_h_watch_delete, api_p_id,
+     "Stop watching a parcel", "notifications", "/api/v1/me/watches/{id}", false, API_USER},
+    {"POST", "/api/v1/password-reset", api_h_reset, api_p_none,
+     "Forgotten password: a one-time code to the account's phone (202 whatever the number)",
+     "accounts", NULL, false, API_ANY, true},
+    {"POST", "/api/v1/password-reset/confirm", api_h_reset_confirm, api_p_none,
+     "Set a new password with the code: every session ends, a new one starts", "accounts", NULL,
+     false, API_ANY, true},
+    {"POST", "/api/v1/account/code", api_h_phone_code, api_p_none,
+     "A code to the phone to verify it before registering (when the portal asks for one)",
+     "accounts", NULL, false, API_ANY, true},
     {"GET", "/api/v1/openapi.json", api_h_openapi, api_p_none, "This OpenAPI 3 document",
      "meta", NULL, true},
     {"GET", "/api/v1/portal", api_h_portal, api_p_none,
@@ -323,13 +353,16 @@ static void thread_tick(void *p)
         t->click = NULL;
     }
     tiles_loop_tick(t->tiles, seq);
+    if (t->index == 0) { /* housekeeping of the portal, one loop is enough */
+        api_watch_tick(t, &t->watch_sweep);
+    }
 }
 
 static void *thread_new(void *app, int index, struct buf *err)
 {
     struct api *a = app;
     struct api_thread *t = xcalloc(1, sizeof *t);
-    (void)index;
+    t->index = index;
     t->api = a;
     /* public reads go to the read replica when one is configured */
     t->store = store_open(a->replica && *a->replica ? a->replica : a->data, STORE_READ, NULL, err);
@@ -523,6 +556,8 @@ int api_serve_cmd(int argc, char **argv)
         goto fail;
     if (api_accounts_init(&a, cfg, &err) != 0)
         goto fail;
+    if (api_notify_init(&a, cfg, &err) != 0)
+        goto fail;
     a.portal_body = portal_settings(cfg, &a.info);
     for (size_t i = 0; i < api_nroutes && i < 128; i++)
         labels[i] = api_routes[i].metric ? api_routes[i].metric : api_routes[i].path;
@@ -564,6 +599,7 @@ out:
     free(a.openapi_body);
     free(a.portal_body);
     api_accounts_free(&a);
+    api_notify_free(&a);
     tile_cache_free(a.tiles);
     clickindex_shared_free(a.clicks);
     metrics_free(a.metrics);

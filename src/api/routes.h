@@ -92,6 +92,23 @@ struct api_accounts {
     size_t nproxies;
 };
 
+/* Settings of notifications and one-time codes (notify.c), fixed at start-up. */
+struct channel;
+struct api_notify_settings {
+    struct channel *channel;      /* the outbound channel (notify/channel.h), thread-safe */
+    int64_t watch_interval;       /* seconds between sweeps of the watched parcels */
+    int64_t code_ttl;             /* seconds a one-time code lives */
+    int code_free_sends, code_address_free_sends; /* codes per phone / address before back-off */
+    bool verify_phone;            /* registration needs a code sent to the phone */
+};
+
+/* Where loop 0's sweep of the watched parcels is (notify.c). */
+struct api_watch_sweep {
+    bool running;                 /* a pass is under way: the next tick goes on from `after` */
+    int64_t started;              /* when the last pass began (monotonic seconds) */
+    int64_t after_parcel, after_user;
+};
+
 struct api {
     const char *data;             /* store url */
     const char *replica;          /* read-only store url for public reads; "" or NULL: data */
@@ -107,6 +124,7 @@ struct api {
     long store_cache_mb, store_mmap_mb; /* memory of each loop's store connection */
     struct clickindex_shared *clicks; /* map-click index shared by the loops; NULL: off */
     struct api_accounts acc;      /* account.c */
+    struct api_notify_settings notify; /* notify.c */
 };
 
 struct api_thread {
@@ -122,6 +140,8 @@ struct api_thread {
     struct clickindex *click;     /* a reference to the click index last used; may be stale */
     struct store *portal;         /* accounts, sessions, audit: the primary store, writable */
     struct api_caller who;        /* the current request's caller (set by the gate) */
+    int index;                    /* the loop's number; loop 0 does the housekeeping */
+    struct api_watch_sweep watch_sweep; /* loop 0 (notify.c) */
 };
 
 /* Load t->ref from t's store (replacing it on success). Returns 0 or a
@@ -192,6 +212,41 @@ void api_h_plans(void *t, h2o_req_t *req, const struct http_route *r, const stru
  * stay in the inbox). Returns the notice id or a negative lis_err. */
 int64_t api_notify(struct api_thread *t, const char *kind, const char *audience, bool public_notice,
                    const char *title, const char *body, int64_t object);
+/* Read the notification settings and start the outbound channel
+ * (a->notify). Returns 0 or LIS_EINVAL with the reason in err. */
+int api_notify_init(struct api *a, const struct config *cfg, struct buf *err);
+void api_notify_free(struct api *a); /* delivers what is queued, then stops the channel */
+/* Loop 0's tick: sweeps the watched parcels for changes and notifies their
+ * watchers (a page of watches per call, a pass at most every watch_interval). */
+void api_watch_tick(struct api_thread *t, struct api_watch_sweep *s);
+extern const struct http_param api_p_inbox[], api_p_notices[], api_p_notice[];
+void api_h_inbox(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_inbox_read(void *t, h2o_req_t *req, const struct http_route *r,
+                      const struct http_args *a);
+void api_h_inbox_read_all(void *t, h2o_req_t *req, const struct http_route *r,
+                          const struct http_args *a);
+void api_h_notices(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_notify(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_watches(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_watch_put(void *t, h2o_req_t *req, const struct http_route *r,
+                     const struct http_args *a);
+void api_h_watch_delete(void *t, h2o_req_t *req, const struct http_route *r,
+                        const struct http_args *a);
+void api_h_reset(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_reset_confirm(void *t, h2o_req_t *req, const struct http_route *r,
+                         const struct http_args *a);
+void api_h_phone_code(void *t, h2o_req_t *req, const struct http_route *r,
+                      const struct http_args *a);
+/* With verify_phone: check a registration body's "code" against the code
+ * sent to phone (E.164); a missing, wrong or expired code is a field error
+ * in f; a matching one is spent (notify.c). */
+struct api_body;
+void api_verify_code(struct api_thread *t, struct api_body *f, const char *phone);
+/* Set account user_id's password after a reset code was accepted: hashed on
+ * the worker pool, then stored as a password change (must_reset cleared,
+ * every session ended, a new one answered 200) (account.c). */
+void api_password_reset(struct api_thread *t, h2o_req_t *req, int64_t user_id, const char *role,
+                        const char *password);
 
 /* The OpenAPI 3.0 document of routes[0..n) (openapi.c). Caller frees with json_decref(). */
 #include <jansson.h>

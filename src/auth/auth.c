@@ -110,3 +110,30 @@ int64_t auth_throttle_wait(const struct store_throttle *t, const struct auth_bac
         return 0;
     return t->until - now;
 }
+
+void auth_code_new(char code[AUTH_CODE_LEN + 1])
+{
+    for (int i = 0; i < AUTH_CODE_LEN; i++)
+        code[i] = (char)('0' + randombytes_uniform(10));
+    code[AUTH_CODE_LEN] = '\0';
+}
+
+void auth_code_hash(const char *code, const char *key, const char *purpose,
+                    uint8_t hash[STORE_HASH_LEN])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, STORE_HASH_LEN);
+    crypto_generichash_update(&st, (const uint8_t *)"lis code v1", 12); /* with its NUL */
+    crypto_generichash_update(&st, (const uint8_t *)purpose, strlen(purpose) + 1);
+    crypto_generichash_update(&st, (const uint8_t *)key, strlen(key) + 1);
+    crypto_generichash_update(&st, (const uint8_t *)code, strlen(code));
+    crypto_generichash_final(&st, hash, STORE_HASH_LEN);
+}
+
+bool auth_code_matches(const char *code, const char *key, const char *purpose,
+                       const uint8_t hash[STORE_HASH_LEN])
+{
+    uint8_t h[STORE_HASH_LEN];
+    auth_code_hash(code, key, purpose, h);
+    return sodium_memcmp(h, hash, STORE_HASH_LEN) == 0;
+}

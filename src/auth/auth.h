@@ -69,4 +69,15 @@ void auth_throttle_fail(struct store_throttle *t, const struct auth_backoff *b, 
 int64_t auth_throttle_wait(const struct store_throttle *t, const struct auth_backoff *b,
                            int64_t now);
 
+/* One-time codes (password reset, phone check): AUTH_CODE_LEN random decimal
+ * digits sent to a phone; the store keeps only a hash of the code keyed to
+ * the phone's key and the code's purpose. */
+#define AUTH_CODE_LEN 6
+void auth_code_new(char code[AUTH_CODE_LEN + 1]);
+void auth_code_hash(const char *code, const char *key, const char *purpose,
+                    uint8_t hash[STORE_HASH_LEN]);
+/* Whether code is the one whose hash is `hash` (constant time). */
+bool auth_code_matches(const char *code, const char *key, const char *purpose,
+                       const uint8_t hash[STORE_HASH_LEN]);
+
 #endif

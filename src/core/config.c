@@ -64,6 +64,19 @@ static const struct config_key keys[] = {
     {"login_free_attempts", "5", "failed logins per phone number before back-off starts"},
     {"login_address_free_attempts", "30", "failed logins per client address before back-off"},
     {"login_backoff_max", "900", "longest wait between login attempts under back-off, seconds"},
+    {"channel", "outbox", "outbound channel for notifications and codes: outbox (a file an "
+                          "operator reads) or smtp (e-mail over SMTP; SMS still to the outbox)"},
+    {"outbox_file", "var/outbox.jsonl", "the outbox: one JSON line per message (SMS, e-mail)"},
+    {"smtp_url", "", "smtp channel: smtps://HOST:465 or smtp://HOST:25 (STARTTLS when offered)"},
+    {"smtp_from", "", "smtp channel: the sender's e-mail address"},
+    {"smtp_user", "", "smtp channel: login name; empty: no login"},
+    {"smtp_password", "", "smtp channel: password (then TLS is required)"},
+    {"watch_interval", "60", "seconds between sweeps of watched parcels for changes"},
+    {"code_ttl", "600", "seconds a one-time code (password reset, phone check) stays valid"},
+    {"code_free_sends", "3", "codes sent to one phone number before back-off starts"},
+    {"code_address_free_sends", "10", "codes asked for from one client address before back-off"},
+    {"verify_phone", "false", "registration needs a code sent to the phone (POST "
+                              "/api/v1/account/code)"},
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 

@@ -1221,7 +1221,8 @@ int import_cmd(int argc, char **argv)
             fprintf(stderr, "lis import: %s\n", buf_cstr(&err));
             goto out;
         }
-        if (stat(m.data, &st) != 0) {
+        /* a directory store must exist already; a PostgreSQL one is checked by opening it */
+        if (strncmp(m.data, "postgres", 8) != 0 && stat(m.data, &st) != 0) {
             fprintf(stderr, "lis import: no store at %s: import parcels first\n", m.data);
             goto out;
         }

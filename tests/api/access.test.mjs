@@ -75,6 +75,14 @@ const REQUESTS = {
   'PATCH /api/v1/me': { body: {}, expect: 200 },
   'DELETE /api/v1/me': { body: {}, expect: 400 }, // no password: the account stays open
   'POST /api/v1/me/password': { body: {}, expect: 400 },
+  'POST /api/v1/me/notifications/read': { expect: 204 },
+  'POST /api/v1/me/notifications/{id}/read': { params: { id: '999999999' }, expect: 404 },
+  'POST /api/v1/notifications': { body: {}, expect: 400 },
+  'PUT /api/v1/me/watches/{id}': { params: { id: '999999999' }, expect: 404 },
+  'DELETE /api/v1/me/watches/{id}': { params: { id: '999999999' }, expect: 404 },
+  'POST /api/v1/password-reset': { body: {}, expect: 400 },
+  'POST /api/v1/password-reset/confirm': { body: {}, expect: 400 },
+  'POST /api/v1/account/code': { body: {}, expect: 404 }, // verify_phone is off
 };
 
 // The request for one operation, or the reason the test cannot make one.

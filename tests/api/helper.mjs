@@ -14,6 +14,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import zlib from 'node:zlib';
+import assert from 'node:assert/strict';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const LIS_BIN = resolve(root, process.env.LIS_BIN || 'build/lis');
@@ -173,4 +174,22 @@ export function geohashDecode(h) {
 export function fold(s) {
   return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+// Answers of the portal's JSON API ({ status, text, json }): the body of an
+// expected success; an expected problem; the field errors of a 400 as
+// { name: code }.
+export function ok(r, status = 200) {
+  assert.equal(r.status, status, r.text);
+  return r.json;
+}
+
+export function problem(r, status, type) {
+  assert.equal(r.status, status, r.text);
+  assert.equal(r.json.type, `/problems/${type}`, r.text);
+}
+
+export function fields(r) {
+  problem(r, 400, 'invalid-body');
+  return Object.fromEntries(r.json.invalid_params.map((p) => [p.name, p.code]));
 }
