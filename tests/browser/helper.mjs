@@ -7,7 +7,7 @@
 // instead). Chromium runs with a fresh profile folder and every request that
 // does not go to our server is aborted, as if the machine were offline: the
 // base map must fail quietly while our own layers draw. Screenshots go to
-// tests/artifacts/.
+// tests/artifacts/. LIS_WEB_ROOT: the built page to serve (default web/dist).
 import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ import { startServer as startApiServer } from '../api/helper.mjs';
 export { LIS_BIN } from '../api/helper.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const WEB_ROOT = join(root, 'web', 'dist');
+export const WEB_ROOT = resolve(process.env.LIS_WEB_ROOT || join(root, 'web', 'dist'));
 export const ARTIFACTS = join(root, 'tests', 'artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 

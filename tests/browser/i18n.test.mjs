@@ -19,7 +19,9 @@ test('vi and en have the same keys and placeholders', () => {
 
 test('every key named by the HTML pages and the scripts exists', () => {
   const used = new Set();
-  for (const f of readdirSync(web).filter((n) => n.endsWith('.html'))) {
+  const pages = [...readdirSync(web).filter((n) => n.endsWith('.html')),
+    ...readdirSync(join(web, 'parts')).filter((n) => n.endsWith('.html')).map((n) => join('parts', n))];
+  for (const f of pages) {
     for (const m of readFileSync(join(web, f), 'utf8').matchAll(/data-i18n(?:-[\w-]+)?="([\w.-]+)"/g)) used.add(m[1]);
   }
   for (const f of readdirSync(join(web, 'src')).filter((n) => n.endsWith('.js'))) {

@@ -1,29 +1,33 @@
-// account — the account page (account.html): log in, register, and the
-// profile (edit, change password, export, log out, log out everywhere,
-// close the account), as hash routes #/login, #/register, #/profile.
+// account — the account page (account.html), as hash routes: log in
+// (#/login), register (#/register), the profile (#/profile: edit, change
+// password, export, log out, log out everywhere, close the account), and the
+// user's own pages (me.js): inbox, tickets, plan and upgrade requests,
+// watched parcels, who accessed my data.
 //
-// The forms are in the HTML; this script checks that required fields are
-// filled, sends them (api.js adds the CSRF value), and shows the API's
-// field errors (`invalid_params: [{name, code, reason}]`) next to their
-// fields in the page's language. A login or registration that started from
-// a parcel's card (account.html?parcel=ID) returns to that parcel.
+// The forms are in the HTML; forms.js checks that required fields are
+// filled and shows the API's field errors next to their fields in the
+// page's language; api.js adds the CSRF value. A login or registration that
+// started from a parcel's card (account.html?parcel=ID) returns to that
+// parcel; one asked for by another page (?next=office.html#/…) or by a
+// page of this one (#/inbox while logged out) returns there.
 import './style.css';
-import { t, language, onLanguage, applyStatic, wireSwitch, date, dateTime } from './i18n.js';
-import { api, ApiError } from './api.js';
+import { t, onLanguage, applyStatic, wireSwitch, date, dateTime } from './i18n.js';
+import { api } from './api.js';
 import { loadConfig } from './config.js';
 import { el, $, row } from './dom.js';
-import { user, loadSession, setSession, wireAccountLink } from './session.js';
-import { quotaText } from './details.js';
+import { user, loadSession, setSession, wireAccountLink, wireInboxLink } from './session.js';
+import { quotaText, planName } from './details.js';
 import { VERSION, DATE } from './privacy.js';
-
-const ROUTES = ['login', 'register', 'profile'];
+import {
+  say, drawMessage, prepareFields, redrawErrors, clearErrors, onSubmit, onClick, onLoggedOut, failed, saveFile,
+} from './forms.js';
+import { startRoutes, go, setTitle } from './shell.js';
+import { userRoutes, wireUserPages, redrawUserPages } from './me.js';
 
 const state = {
   config: null,
-  route: null,
   profile: null,   // GET /api/v1/me
-  message: null,   // { key, vars, error }
-  keep: false,     // the message outlives the next change of route
+  next: null,      // where to go after logging in (an address of this page)
 };
 
 // The parcel to go back to after logging in (digits only: never an address).
@@ -32,253 +36,11 @@ const backTo = (() => {
   return id && /^\d+$/.test(id) ? id : null;
 })();
 
-// ------------------------------------------------------------ messages
-
-function say(key, vars, { error = false } = {}) {
-  state.message = key ? { key, vars, error } : null;
-  drawMessage();
-}
-
-function drawMessage() {
-  const box = $('message');
-  const m = state.message;
-  box.classList.toggle('error', !!m?.error);
-  box.setAttribute('role', m?.error ? 'alert' : 'status');
-  box.textContent = m ? t(m.key, m.vars) : '';
-}
-
-// ------------------------------------------------------------ fields
-
-// Each field gets an error line of its own, described by its input along
-// with its hint.
-function prepareFields() {
-  for (const input of document.querySelectorAll('.field input')) {
-    const field = input.closest('.field');
-    const ids = [];
-    const hint = field.querySelector('.hint');
-    if (hint) {
-      hint.id = `${input.id}-hint`;
-      ids.push(hint.id);
-    }
-    const err = el('p', { id: `${input.id}-err`, class: 'field-error', hidden: true });
-    field.append(err);
-    ids.push(err.id);
-    input.setAttribute('aria-describedby', ids.join(' '));
-  }
-  for (const box of document.querySelectorAll('.show-password')) {
-    box.addEventListener('change', () => {
-      for (const input of box.form.querySelectorAll('input[autocomplete$="password"]')) {
-        input.type = box.checked ? 'text' : 'password';
-      }
-    });
-  }
-}
-
-// The text for a field error: field-specific, then by code, then the
-// server's own reason.
-function fieldText(name, code, reason) {
-  for (const key of [`fielderr.${name}.${code}`, `fielderr.${code}`]) {
-    const s = t(key);
-    if (s !== key) return s;
-  }
-  return reason || t('fielderr.invalid');
-}
-
-function clearErrors(form) {
-  for (const input of form.querySelectorAll('input')) {
-    input.removeAttribute('aria-invalid');
-    const err = $(`${input.id}-err`);
-    if (err) {
-      err.hidden = true;
-      err.textContent = '';
-      delete err.dataset.code;
-    }
-  }
-}
-
-// errors: [{name, code, reason}]. Returns false when one names no field of
-// the form (it is then said at the top).
-function showErrors(form, errors) {
-  let all = true;
-  for (const e of errors) {
-    const input = form.elements[e.name];
-    const err = input && $(`${input.id}-err`);
-    if (!err) {
-      all = false;
-      continue;
-    }
-    input.setAttribute('aria-invalid', 'true');
-    err.hidden = false;
-    err.dataset.code = e.code;
-    err.dataset.reason = e.reason || '';
-    err.textContent = fieldText(e.name, e.code, e.reason);
-  }
-  const first = errors.map((e) => form.elements[e.name]).find(Boolean);
-  if (first) first.focus();
-  return all;
-}
-
-// Field errors in the current language (after a switch).
-function redrawErrors() {
-  for (const err of document.querySelectorAll('.field-error[data-code]')) {
-    const input = $(err.id.replace(/-err$/, ''));
-    err.textContent = fieldText(input.name, err.dataset.code, err.dataset.reason);
-  }
-}
-
-// The form's values: text trimmed, passwords as typed, checkboxes as booleans.
-function values(form) {
-  const out = {};
-  for (const input of form.querySelectorAll('input[name]')) {
-    if (input.type === 'checkbox') out[input.name] = input.checked;
-    else out[input.name] = input.autocomplete.endsWith('password') ? input.value : input.value.trim();
-  }
-  return out;
-}
-
-function missing(form) {
-  const v = values(form);
-  return [...form.querySelectorAll('input[required]')]
-    .filter((i) => !v[i.name])
-    .map((i) => ({ name: i.name, code: 'required' }));
-}
-
-// What a failed request says, at the top or beside the fields.
-function failed(form, err) {
-  if (!(err instanceof ApiError)) {
-    console.error(err);
-    say('err.unknown', { status: '—' }, { error: true });
-    return;
-  }
-  const secret = form.elements.current || (form.id !== 'login-form' && form.elements.password);
-  switch (err.kind) {
-    case 'invalid-body':
-    case 'invalid-parameter':
-      if (err.params.length && showErrors(form, err.params)) say('form.fix', null, { error: true });
-      else say('form.invalid', { detail: err.params.map((p) => p.reason).join('; ') || err.detail }, { error: true });
-      return;
-    case 'phone-taken':
-      showErrors(form, [{ name: 'phone', code: 'taken' }]);
-      say('form.fix', null, { error: true });
-      return;
-    case 'invalid-credentials':
-      if (secret) {
-        showErrors(form, [{ name: secret.name, code: 'wrong' }]);
-        say('form.fix', null, { error: true });
-      } else {
-        say('login.invalid', null, { error: true });
-      }
-      return;
-    case 'too-many-attempts':
-      say('login.wait', { seconds: err.retryAfter ?? '…' }, { error: true });
-      return;
-    case 'busy':
-      say('err.busy', { seconds: err.retryAfter ?? '…' }, { error: true });
-      return;
-    case 'account-locked':
-      say('login.locked', null, { error: true });
-      return;
-    case 'csrf':
-      // another tab logged in or out: take the session the server has now
-      loadSession().then(() => say('err.csrf', null, { error: true }));
-      return;
-    default:
-      if (err.status === 401) {
-        setSession(null);
-        go('login', 'session.expired', true);
-        return;
-      }
-      say(t(`err.${err.kind}`) !== `err.${err.kind}` ? `err.${err.kind}` : 'err.unknown', { status: err.status }, { error: true });
-  }
-}
-
-// Wire a form: required fields checked here, then send(values) with the
-// button held down; errors are shown by failed().
-function onSubmit(form, send) {
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    say(null);
-    const empty = missing(form);
-    if (empty.length) {
-      showErrors(form, empty);
-      say('form.fix', null, { error: true });
-      return;
-    }
-    const button = form.querySelector('button[type=submit]');
-    button.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    try {
-      await send(values(form));
-    } catch (err) {
-      failed(form, err);
-    } finally {
-      button.disabled = false;
-      form.removeAttribute('aria-busy');
-    }
-  });
-}
-
-// A button's action with the same error handling (at the top).
-function onClick(button, action) {
-  button.addEventListener('click', async () => {
-    say(null);
-    button.disabled = true;
-    try {
-      await action();
-    } catch (err) {
-      failed(button.closest('section').querySelector('form'), err);
-    } finally {
-      button.disabled = false;
-    }
-  });
-}
-
-// ------------------------------------------------------------ routes
-
-function go(route, messageKey = null, error = false) {
-  state.message = messageKey ? { key: messageKey, error } : null;
-  state.keep = true;
-  if (location.hash === `#/${route}`) show();
-  else location.hash = `#/${route}`;
-}
-
-// After logging in: the parcel the visitor came from, else where asked.
-function leave(fallback) {
-  if (backTo) location.assign(`./#/parcel/${backTo}`);
-  else fallback();
-}
-
-function wanted() {
-  const m = /^#\/(\w+)$/.exec(location.hash);
-  let route = m && ROUTES.includes(m[1]) ? m[1] : null;
-  if (!route) route = user() ? 'profile' : 'login';
-  if (route === 'profile' && !user()) route = 'login';
-  if (route !== 'profile' && user()) route = 'profile';
-  return route;
-}
-
-function setTitle() {
-  const province = state.config?.province || '';
-  document.title = `${t(`${state.route || 'account'}.title`)} — ${t('title.province', { province })}`;
-}
-
-async function show() {
-  const route = wanted();
-  if (location.hash !== `#/${route}`) history.replaceState(null, '', `${location.pathname}${location.search}#/${route}`);
-  const changed = route !== state.route;
-  state.route = route;
-  if (changed && !state.keep) state.message = null;
-  state.keep = false;
-  for (const r of ROUTES) $(`view-${r}`).hidden = r !== route;
-  drawMessage();
-  setTitle();
-  if (changed) {
-    for (const form of document.querySelectorAll('form')) clearErrors(form);
-    $(`${route}-h`).focus({ preventScroll: false });
-  }
-  if (route === 'profile') await loadProfile();
-}
+// Another page of the portal to go to after logging in (its own pages only).
+const nextPage = (() => {
+  const n = new URLSearchParams(location.search).get('next');
+  return n && /^(office|account)\.html(#\/[\w/?=&-]*)?$/.test(n) ? n : null;
+})();
 
 // ------------------------------------------------------------ profile
 
@@ -291,11 +53,6 @@ async function loadProfile() {
   }
   drawProfile();
   fillEdit();
-}
-
-function planName(plan) {
-  if (!plan) return t('card.unknown');
-  return (language() === 'en' ? plan.name_en || plan.name_vi : plan.name_vi || plan.name_en) || plan.code;
 }
 
 function drawProfile() {
@@ -347,13 +104,20 @@ async function saveProfile(v) {
 
 async function download() {
   const { blob, filename } = await api.exportData();
-  const url = URL.createObjectURL(blob);
-  const a = el('a', { href: url, download: filename, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  saveFile(blob, filename);
   say('export.done', { file: filename });
+}
+
+// After logging in: the parcel the visitor came from, the page or view that
+// asked for the login, else where asked.
+function leave(fallback) {
+  if (backTo) location.assign(`./#/parcel/${backTo}`);
+  else if (nextPage) location.assign(nextPage);
+  else if (state.next) {
+    const next = state.next;
+    state.next = null;
+    go(next);
+  } else fallback();
 }
 
 // ------------------------------------------------------------ start
@@ -382,7 +146,7 @@ function wire() {
     if (v.address) body.address = v.address;
     setSession(await api.register(body));
     $('register-form').reset();
-    leave(() => go('profile', 'register.done'));
+    leave(() => go('#/profile', 'register.done'));
   });
   onSubmit($('edit-form'), saveProfile);
   onSubmit($('password-form'), async (v) => {
@@ -395,22 +159,28 @@ function wire() {
     $('close-form').reset();
     state.profile = null;
     setSession(null);
-    go('login', 'close.done');
+    go('#/login', 'close.done');
   });
   onClick($('logout'), async () => {
     await api.logout();
     setSession(null);
-    go('login', 'logout.done');
+    go('#/login', 'logout.done');
   });
   onClick($('logout-all'), async () => {
     await api.logoutEverywhere();
     setSession(null);
-    go('login', 'logout.allDone');
+    go('#/login', 'logout.allDone');
   });
   onClick($('export'), download);
-  // the login and register links keep ?parcel=
+  // the login and register links keep ?parcel= and ?next=
   for (const a of document.querySelectorAll('a.keep-query')) a.href = `${location.search}${a.getAttribute('href')}`;
 }
+
+const ROUTES = [
+  { path: 'login', view: 'login', only: 'visitor', title: () => t('login.title') },
+  { path: 'register', view: 'register', only: 'visitor', title: () => t('register.title') },
+  { path: 'profile', view: 'profile', need: 'user', title: () => t('profile.title'), show: loadProfile },
+];
 
 async function start() {
   applyStatic(document);
@@ -419,17 +189,35 @@ async function start() {
   prepareFields();
   const [config] = await Promise.all([loadConfig(), loadSession()]);
   state.config = config;
+  wireInboxLink($('inbox-link'));
   wire();
+  wireUserPages();
+  onLoggedOut(() => {
+    state.next = location.hash;
+    go('#/login', 'session.expired', { error: true });
+  });
   onLanguage(() => {
     setTitle();
     drawMessage();
     drawConsent();
     drawProfile();
     redrawErrors();
+    redrawUserPages();
   });
   drawConsent();
-  window.addEventListener('hashchange', () => show());
-  await show();
+  await startRoutes([...ROUTES, ...userRoutes()], {
+    fallback: () => (user() ? '#/profile' : '#/login'),
+    loginRequired: (hash) => {
+      state.next = hash;
+      go('#/login');
+    },
+    nav: 'page-nav',
+    pageTitle: 'account.title',
+    province: () => state.config?.province || '',
+    onChange: () => {
+      for (const form of document.querySelectorAll('form')) clearErrors(form);
+    },
+  });
   document.body.dataset.ready = 'true';
 }
 

@@ -101,10 +101,44 @@ export const api = {
   changePassword: (body) => json('POST', '/api/v1/me/password', { body }),
   closeAccount: (body) => json('DELETE', '/api/v1/me', { body }),
   // The export as { blob, filename } (the server's attachment name, if any).
-  async exportData() {
-    const r = await call('GET', '/api/v1/me/export', { cache: 'no-store' });
-    const cd = r.headers.get('content-disposition') || '';
-    const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
-    return { blob: await r.blob(), filename: m ? decodeURIComponent(m[1]) : 'lis-my-data.json' };
-  },
+  exportData: () => download('/api/v1/me/export', 'lis-my-data.json'),
+
+  plans: () => getJSON('/api/v1/plans', { cache: 'no-cache' }),
+  notices: (params = {}) => getJSON(`/api/v1/notices?${q(params)}`, { cache: 'no-cache' }),
+  inbox: (params = {}) => getJSON(`/api/v1/me/notifications?${q(params)}`, { cache: 'no-store' }),
+  markRead: (id) => json('POST', `/api/v1/me/notifications/${encodeURIComponent(id)}/read`),
+  markAllRead: () => json('POST', '/api/v1/me/notifications/read'),
+  watches: () => getJSON('/api/v1/me/watches', { cache: 'no-store' }),
+  watch: (id) => json('PUT', `/api/v1/me/watches/${encodeURIComponent(id)}`),
+  unwatch: (id) => json('DELETE', `/api/v1/me/watches/${encodeURIComponent(id)}`),
+  myUpgrades: () => getJSON('/api/v1/me/upgrades', { cache: 'no-store' }),
+  askUpgrade: (body) => json('POST', '/api/v1/me/upgrades', { body }),
+  myAccess: (params = {}) => getJSON(`/api/v1/me/access?${q(params)}`, { cache: 'no-store' }),
+
+  tickets: (params = {}) => getJSON(`/api/v1/tickets?${q(params)}`, { cache: 'no-store' }),
+  ticket: (id) => getJSON(`/api/v1/tickets/${encodeURIComponent(id)}`, { cache: 'no-store' }),
+  fileTicket: (body) => json('POST', '/api/v1/tickets', { body }),
+  writeTicket: (id, body) => json('POST', `/api/v1/tickets/${encodeURIComponent(id)}/messages`, { body }),
+  changeTicket: (id, body) => json('PATCH', `/api/v1/tickets/${encodeURIComponent(id)}`, { body }),
+  notify: (body) => json('POST', '/api/v1/notifications', { body }),
+
+  customers: (params = {}) => getJSON(`/api/v1/admin/users?${q(params)}`, { cache: 'no-store' }),
+  customer: (id) => getJSON(`/api/v1/admin/users/${encodeURIComponent(id)}`, { cache: 'no-store' }),
+  changeCustomer: (id, body) => json('PATCH', `/api/v1/admin/users/${encodeURIComponent(id)}`, { body }),
+  putPlan: (code, body) => json('PUT', `/api/v1/admin/plans/${encodeURIComponent(code)}`, { body }),
+  upgrades: (params = {}) => getJSON(`/api/v1/admin/upgrades?${q(params)}`, { cache: 'no-store' }),
+  decideUpgrade: (id, body) => json('POST', `/api/v1/admin/upgrades/${encodeURIComponent(id)}`, { body }),
+  audit: (params = {}) => getJSON(`/api/v1/admin/audit?${q(params)}`, { cache: 'no-store' }),
+  disclosures: (params = {}) => getJSON(`/api/v1/admin/disclosures?${q(params)}`, { cache: 'no-store' }),
+  recordDisclosure: (body) => json('POST', '/api/v1/admin/disclosures', { body }),
+  exportDisclosure: (id) => download(`/api/v1/admin/disclosures/${encodeURIComponent(id)}/export`, `lis-disclosure-${id}.txt`),
 };
+
+// A file the server sends as an attachment: { blob, filename } (the
+// server's name for it, else fallback).
+async function download(path, fallback) {
+  const r = await call('GET', path, { cache: 'no-store' });
+  const cd = r.headers.get('content-disposition') || '';
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
+  return { blob: await r.blob(), filename: m ? decodeURIComponent(m[1]) : fallback };
+}

@@ -174,3 +174,14 @@ export function quotaExceededText(problem) {
     ? t('quota.exceeded', { resets: dateTime(problem.resets_at) })
     : t('quota.exceededSoon');
 }
+
+// A plan's name in the page's language.
+export function planName(plan) {
+  if (!plan) return t('card.unknown');
+  return (language() === 'en' ? plan.name_en || plan.name_vi : plan.name_vi || plan.name_en) || plan.code;
+}
+
+// A plan's daily detailed views: "200", or "no limit" for -1.
+export function viewsText(n) {
+  return n < 0 ? t('plan.unlimited') : String(n);
+}

@@ -10,7 +10,9 @@
 // The card is in the caller's view: a visitor's basic view says that
 // logging in shows the details; a user's detailed view (details.js) carries
 // the registry and the day's quota, and when the quota is used up the card
-// says when it resets and shows the basic view instead.
+// says when it resets and shows the basic view instead. A logged-in user's
+// card also offers to watch the parcel and to file a dispute about it
+// (watch.js). The office's public notices head the panel (notices.js).
 import './style.css';
 import { t, onLanguage, applyStatic, wireSwitch, area, number } from './i18n.js';
 import { api, ApiError } from './api.js';
@@ -18,7 +20,9 @@ import { loadConfig } from './config.js';
 import { PortalMap } from './map.js';
 import { el, $, row } from './dom.js';
 import { detailSections, quotaText, quotaExceededText, useName } from './details.js';
-import { user, loadSession, onSession, wireAccountLink, accountHref } from './session.js';
+import { user, loadSession, onSession, wireAccountLink, wireInboxLink, accountHref } from './session.js';
+import { userTools } from './watch.js';
+import { showNotices } from './notices.js';
 
 const state = {
   config: null,
@@ -316,6 +320,7 @@ function drawCard() {
     quota ? el('p', { class: 'quota', text: quota }) : null,
     c.overQuota ? el('p', { class: 'notice quota-exceeded', text: quotaExceededText(c.overQuota) }) : null,
     facts,
+    userTools(p.id),
     detailed ? detailSections(p) : moreForUsers(p),
     others,
     el('h3', { text: t('card.planning') }), planningBody,
@@ -445,6 +450,8 @@ async function start() {
   redrawAccount = wireAccountLink($('account'), () => state.card?.parcel?.id);
   const [config] = await Promise.all([loadConfig(), loadSession()]);
   state.config = config;
+  wireInboxLink($('inbox-link'));
+  showNotices();
   const setTitle = () => { document.title = t('title.province', { province: config.province }); };
   setTitle();
 

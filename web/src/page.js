@@ -5,7 +5,7 @@ import './style.css';
 import { t, language, onLanguage, applyStatic, wireSwitch, date } from './i18n.js';
 import { loadConfig } from './config.js';
 import * as privacy from './privacy.js';
-import { loadSession, wireAccountLink } from './session.js';
+import { loadSession, wireAccountLink, wireInboxLink } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,6 +60,7 @@ async function start() {
   wireSwitch($('lang'));
   wireAccountLink($('account'));
   const [config] = await Promise.all([loadConfig(), loadSession()]);
+  wireInboxLink($('inbox-link'));
   const draw = () => {
     const page = document.body.dataset.page;
     document.title = `${t(`${page}.title`)} — ${t('title.province', { province: config.province })}`;
