@@ -106,6 +106,21 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/account/code", api_h_phone_code, api_p_none,
      "A code to the phone to verify it before registering (when the portal asks for one)",
      "accounts", NULL, false, API_ANY, true},
+    {"GET", "/api/v1/tickets", api_h_tickets, api_p_tickets,
+     "Your tickets; staff and admins: the queue (status, kind, mine)", "tickets", NULL, false,
+     API_USER},
+    {"POST", "/api/v1/tickets", api_h_ticket_new, api_p_none,
+     "File a support, complaint or dispute ticket (a dispute names a parcel and the other "
+     "party)", "tickets", NULL, false, API_USER, true},
+    {"GET", "/api/v1/tickets/{id}", api_h_ticket, api_p_ticket,
+     "One ticket with its messages; a dispute with its time limit", "tickets",
+     "/api/v1/tickets/{id}", false, API_USER},
+    {"POST", "/api/v1/tickets/{id}/messages", api_h_ticket_message, api_p_ticket,
+     "Write in a ticket's thread (staff answering an open ticket take it in progress)",
+     "tickets", "/api/v1/tickets/{id}/messages", false, API_USER, true},
+    {"PATCH", "/api/v1/tickets/{id}", api_h_ticket_patch, api_p_ticket,
+     "Staff: assign, in_progress, resolved, rejected (with a reason); the author: reopen",
+     "tickets", "/api/v1/tickets/{id}", false, API_USER, true},
     {"GET", "/api/v1/openapi.json", api_h_openapi, api_p_none, "This OpenAPI 3 document",
      "meta", NULL, true},
     {"GET", "/api/v1/portal", api_h_portal, api_p_none,
@@ -555,6 +570,8 @@ int api_serve_cmd(int argc, char **argv)
     if (prepare(&a, &err) != 0)
         goto fail;
     if (api_accounts_init(&a, cfg, &err) != 0)
+        goto fail;
+    if (api_tickets_init(&a, cfg, &err) != 0)
         goto fail;
     if (api_notify_init(&a, cfg, &err) != 0)
         goto fail;

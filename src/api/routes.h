@@ -109,6 +109,14 @@ struct api_watch_sweep {
     int64_t after_parcel, after_user;
 };
 
+/* Settings of tickets (tickets.c), fixed at start-up. */
+struct api_tickets {
+    int dispute_days, dispute_days_mountainous; /* the time limit for a dispute's decision */
+    bool working_days;                          /* dispute_counting = working: Saturdays and
+                                                   Sundays do not count */
+    int reopen_days;                            /* the author may reopen this long after */
+};
+
 struct api {
     const char *data;             /* store url */
     const char *replica;          /* read-only store url for public reads; "" or NULL: data */
@@ -124,6 +132,7 @@ struct api {
     long store_cache_mb, store_mmap_mb; /* memory of each loop's store connection */
     struct clickindex_shared *clicks; /* map-click index shared by the loops; NULL: off */
     struct api_accounts acc;      /* account.c */
+    struct api_tickets tickets;   /* tickets.c */
     struct api_notify_settings notify; /* notify.c */
 };
 
@@ -206,6 +215,20 @@ void api_h_password(void *t, h2o_req_t *req, const struct http_route *r, const s
 void api_h_export(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_close(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_plans(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+
+/* Support, complaint and dispute tickets (tickets.c). */
+extern const struct http_param api_p_tickets[], api_p_ticket[];
+/* Read the ticket settings from cfg into a->tickets. Returns 0 or LIS_EINVAL
+ * with the reason in err. */
+int api_tickets_init(struct api *a, const struct config *cfg, struct buf *err);
+void api_h_tickets(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_ticket_new(void *t, h2o_req_t *req, const struct http_route *r,
+                      const struct http_args *a);
+void api_h_ticket(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_ticket_message(void *t, h2o_req_t *req, const struct http_route *r,
+                          const struct http_args *a);
+void api_h_ticket_patch(void *t, h2o_req_t *req, const struct http_route *r,
+                        const struct http_args *a);
 
 /* Notifications (notify.c): add one and deliver it through the outbound
  * channel to each addressed account ("user:ID" audiences; mass audiences

@@ -64,6 +64,12 @@ static const struct config_key keys[] = {
     {"login_free_attempts", "5", "failed logins per phone number before back-off starts"},
     {"login_address_free_attempts", "30", "failed logins per client address before back-off"},
     {"login_backoff_max", "900", "longest wait between login attempts under back-off, seconds"},
+    {"dispute_days", "50", "days the land office has to decide a dispute"},
+    {"dispute_days_mountainous", "60", "the same in mountainous and border communes"},
+    {"dispute_counting", "calendar", "how a dispute's days count: calendar, or working (Saturdays "
+                                     "and Sundays left out)"},
+    {"ticket_reopen_days", "30", "days after a ticket is resolved or rejected in which its author "
+                                 "may reopen it"},
     {"channel", "outbox", "outbound channel for notifications and codes: outbox (a file an "
                           "operator reads) or smtp (e-mail over SMTP; SMS still to the outbox)"},
     {"outbox_file", "var/outbox.jsonl", "the outbox: one JSON line per message (SMS, e-mail)"},

@@ -83,6 +83,10 @@ const REQUESTS = {
   'POST /api/v1/password-reset': { body: {}, expect: 400 },
   'POST /api/v1/password-reset/confirm': { body: {}, expect: 400 },
   'POST /api/v1/account/code': { body: {}, expect: 404 }, // verify_phone is off
+  'POST /api/v1/tickets': { body: {}, expect: 400 },
+  'GET /api/v1/tickets/{id}': { params: { id: '999999999' }, expect: 404 },
+  'POST /api/v1/tickets/{id}/messages': { params: { id: '999999999' }, body: {}, expect: 404 },
+  'PATCH /api/v1/tickets/{id}': { params: { id: '999999999' }, body: {}, expect: 404 },
 };
 
 // The request for one operation, or the reason the test cannot make one.

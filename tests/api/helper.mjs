@@ -7,7 +7,7 @@
 // demo is written into that database when it holds no store yet, and
 // copyStore() gives a test a database of its own on the same server.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, existsSync, statSync, renameSync, rmSync, readFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, existsSync, statSync, renameSync, rmSync, readFileSync, cpSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -192,4 +192,31 @@ export function problem(r, status, type) {
 export function fields(r) {
   problem(r, 400, 'invalid-body');
   return Object.fromEntries(r.json.invalid_params.map((p) => [p.name, p.code]));
+}
+
+// A request to the portal's JSON API as `person`, an object that keeps the
+// session's cookie and CSRF value (set from the answer of a login or a
+// registration), or null for a visitor. Resolves to { status, text, json,
+// headers }.
+export async function portalRequest(server, person, method, path, body) {
+  const headers = {};
+  if (person?.cookie) headers.cookie = person.cookie;
+  if (person?.csrf && method !== 'GET') headers['x-csrf-token'] = person.csrf;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const r = await fetch(server.base + path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  const json = /json/.test(r.headers.get('content-type') || '') && text ? JSON.parse(text) : null;
+  const cookie = r.headers.get('set-cookie');
+  if (cookie?.startsWith('lis_session=') && json?.csrf && person) {
+    person.cookie = cookie.split(';')[0];
+    person.csrf = json.csrf;
+  }
+  return { status: r.status, text, json, headers: r.headers };
+}
+
+// Move the clock of a server started with LIS_NOW=@file to t (unix seconds).
+export function setClock(file, t) {
+  writeFileSync(file, `${new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')}\n`);
 }

@@ -12,7 +12,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, copyStore, freePort, LIS_BIN, ok, problem, fields } from './helper.mjs';
+import {
+  startServer, copyStore, freePort, LIS_BIN, ok, problem, fields, portalRequest, setClock,
+} from './helper.mjs';
 
 // Monday 2 March 2026, 10:00 in Viet Nam.
 const T0 = Date.parse('2026-03-02T03:00:00Z') / 1000;
@@ -31,29 +33,11 @@ const PEOPLE = {
   admin: { name: 'Hà Thị Quản', phone: '0914 551 005', role: 'admin' },
 };
 
-function setNow(t) {
-  writeFileSync(clock, `${new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')}\n`);
-}
+const setNow = (t) => setClock(clock, t);
 
 // A request as `who` (a PEOPLE key, or null for a visitor), to `server`.
-async function api(who, method, path, body, server = srv) {
-  const p = who ? PEOPLE[who] : {};
-  const headers = {};
-  if (p.cookie) headers.cookie = p.cookie;
-  if (p.csrf && method !== 'GET') headers['x-csrf-token'] = p.csrf;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(server.base + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  const json = /json/.test(r.headers.get('content-type') || '') && text ? JSON.parse(text) : null;
-  const cookie = r.headers.get('set-cookie');
-  if (cookie?.startsWith('lis_session=') && json?.csrf && who) {
-    p.cookie = cookie.split(';')[0];
-    p.csrf = json.csrf;
-  }
-  return { status: r.status, text, json, headers: r.headers };
-}
+const api = (who, method, path, body, server = srv) =>
+  portalRequest(server, who ? PEOPLE[who] : null, method, path, body);
 const get = (who, path, server) => api(who, 'GET', path, undefined, server);
 const post = (who, path, body, server) => api(who, 'POST', path, body, server);
 
