@@ -27,7 +27,6 @@
 #include "http/problem.h"
 #include "http/respond.h"
 #include "notify/channel.h"
-#include "text/text.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -270,26 +269,6 @@ void api_h_notices(void *td, h2o_req_t *req, const struct http_route *r,
 
 /* --------------------------------------------------------- POST notification */
 
-/* Text a person reads: at most max characters, no control characters but
- * line breaks and tabs (and none at all in a title). */
-static void check_text(struct api_body *f, const char *name, const char *s, size_t max,
-                       bool lines)
-{
-    if (!s) {
-        api_body_bad(f, name, "required", "must not be empty");
-        return;
-    }
-    if (text_utf8_len(s, strlen(s)) > max) {
-        api_body_bad(f, name, "too-long", lines ? "at most 5000 characters" : "at most 200 characters");
-        return;
-    }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\t' || *p == '\r'))) || *p == 0x7F) {
-            api_body_bad(f, name, "invalid", "must not hold control characters");
-            return;
-        }
-}
-
 struct plan_seen {
     bool found;
 };
@@ -349,10 +328,9 @@ void api_h_notify(void *td, h2o_req_t *req, const struct http_route *r, const st
     (void)r, (void)a;
     if (!api_body_open(req, allowed, &f))
         return;
+    struct buf title = BUF_INIT, body = BUF_INIT;
     const char *kind = api_body_text(&f, "kind", NULL);
     const char *aud = api_body_text(&f, "audience", NULL);
-    const char *title = api_body_text(&f, "title", NULL);
-    const char *body = api_body_text(&f, "body", NULL);
     json_t *pub = json_object_get(f.body, "public"), *tk = json_object_get(f.body, "ticket");
     bool public_notice = json_is_true(pub);
     int64_t ticket = 0, user = 0;
@@ -361,8 +339,8 @@ void api_h_notify(void *td, h2o_req_t *req, const struct http_route *r, const st
         api_body_bad(&f, "kind", kind ? "invalid" : "required",
                      "service, upgrade, ticket or parcel");
     check_audience(t, &f, aud, &user);
-    check_text(&f, "title", title, TITLE_MAX, false);
-    check_text(&f, "body", body, BODY_MAX, true);
+    api_body_written(&f, "title", TITLE_MAX, false, &title);
+    api_body_written(&f, "body", BODY_MAX, true, &body);
     if (pub && !json_is_boolean(pub) && !json_is_null(pub))
         api_body_bad(&f, "public", "invalid", "true or false");
     else if (public_notice && kind && strcmp(kind, "service"))
@@ -386,18 +364,21 @@ void api_h_notify(void *td, h2o_req_t *req, const struct http_route *r, const st
                      "handle (name it in \"ticket\")");
         goto out;
     }
-    int64_t id = api_notify(t, kind, aud, public_notice, title, body, ticket);
+    int64_t id = api_notify(t, kind, aud, public_notice, buf_cstr(&title), buf_cstr(&body), ticket);
     if (id < 0) {
         api_store_error(t, req, (int)id);
         goto out;
     }
     api_audit(t, "notice.send", user, id, NULL);
     json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:s, s:s}", "id", (json_int_t)id, "kind", kind,
-                          "audience", aud, "public", public_notice, "title", title, "body", body);
+                          "audience", aud, "public", public_notice, "title", buf_cstr(&title),
+                          "body", buf_cstr(&body));
     json_object_set_new(o, "object", ticket ? json_integer(ticket) : json_null());
     api_json_time(clock_now(), o, "created_at");
     http_send_private(req, 201, o);
 out:
+    buf_free(&title);
+    buf_free(&body);
     api_body_close(&f);
 }
 

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/problem.h"
+#include "text/text.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -207,6 +208,57 @@ bool api_body_failed(h2o_req_t *req, struct api_body *f)
     json_t *ext = json_pack("{s:O}", "invalid_params", f->bad);
     http_problem_ext(req, 400, "invalid-body", "some fields are not valid", ext);
     return true;
+}
+
+/* Text a person wrote: trimmed, 1..max characters, no control characters
+ * but tab (and line breaks when multiline; CR LF becomes LF). The text goes
+ * to out; returns NULL, or a problem code with the reason in *why ("too-long"
+ * leaves *why to the caller). */
+static const char *written(const char *in, size_t max, bool multiline, struct buf *out,
+                           const char **why)
+{
+    size_t len;
+    const char *s = in ? text_trim(in, strlen(in), &len) : NULL;
+    buf_reset(out);
+    if (!s || len == 0) {
+        *why = "this field is required";
+        return "required";
+    }
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = text_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (n == 0) {
+            *why = "must be valid UTF-8";
+            return "invalid";
+        }
+        if (cp == '\r' && multiline && i + 1 < len && s[i + 1] == '\n') {
+            i++;
+            continue;
+        }
+        bool ctl = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+        if (ctl && cp != '\t' && !(multiline && cp == '\n')) {
+            *why = multiline ? "must not hold control characters" : "must be one line of text";
+            return "invalid";
+        }
+        buf_append(out, s + i, n);
+        i += n;
+    }
+    return text_utf8_len(out->data, out->len) > max ? "too-long" : NULL;
+}
+
+bool api_body_written(struct api_body *f, const char *name, size_t max, bool multiline,
+                      struct buf *out)
+{
+    const char *s = api_body_text(f, name, NULL); /* a wrong type is its field's error */
+    char most[48];
+    const char *why = NULL, *code = written(s, max, multiline, out, &why);
+    if (code && strcmp(code, "too-long") == 0) {
+        snprintf(most, sizeof most, "at most %zu characters", max);
+        why = most;
+    }
+    if (code)
+        api_body_bad(f, name, code, why);
+    return code == NULL;
 }
 
 /* --------------------------------------------------------------- answers */

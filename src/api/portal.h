@@ -72,6 +72,12 @@ const char *api_body_text(struct api_body *f, const char *name, bool *present);
 /* When field errors were added: answers 400 invalid-body with
  * "invalid_params" and returns true. */
 bool api_body_failed(h2o_req_t *req, struct api_body *f);
+/* Text a person wrote, member `name` of f: trimmed, 1..max characters, no
+ * control characters but tab (and line breaks when multiline; CR LF becomes
+ * LF), into out. False, with a field error ("required", "invalid",
+ * "too-long"), when it is not acceptable. */
+bool api_body_written(struct api_body *f, const char *name, size_t max, bool multiline,
+                      struct buf *out);
 
 /* Answer a portal-store failure (logged unless it is not-found/conflict). */
 void api_store_error(struct api_thread *t, h2o_req_t *req, int rc);

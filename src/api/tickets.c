@@ -27,7 +27,6 @@
 #include "core/mem.h"
 #include "http/problem.h"
 #include "http/respond.h"
-#include "text/text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -439,61 +438,6 @@ static void notify_author(struct api_thread *t, const struct ticket *k, const ch
     buf_free(&body);
 }
 
-/* ------------------------------------------------------------------- text */
-
-/* Text a person wrote: trimmed, 1..max characters, no control characters
- * but tab (and line breaks when multiline; CR LF becomes LF). The text goes
- * to out; returns NULL, or a problem code with the reason in *why ("too-long"
- * leaves *why to the caller). */
-static const char *written(const char *in, size_t max, bool multiline, struct buf *out,
-                           const char **why)
-{
-    size_t len;
-    const char *s = in ? text_trim(in, strlen(in), &len) : NULL;
-    buf_reset(out);
-    if (!s || len == 0) {
-        *why = "this field is required";
-        return "required";
-    }
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = text_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-        if (n == 0) {
-            *why = "must be valid UTF-8";
-            return "invalid";
-        }
-        if (cp == '\r' && multiline && i + 1 < len && s[i + 1] == '\n') {
-            i++;
-            continue;
-        }
-        bool ctl = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
-        if (ctl && cp != '\t' && !(multiline && cp == '\n')) {
-            *why = multiline ? "must not hold control characters" : "must be one line of text";
-            return "invalid";
-        }
-        buf_append(out, s + i, n);
-        i += n;
-    }
-    return text_utf8_len(out->data, out->len) > max ? "too-long" : NULL;
-}
-
-/* Check the text member `name` of f into out; false (and a field error)
- * when it is not acceptable. Absent members are "required". */
-static bool text_member(struct api_body *f, const char *name, size_t max, bool multiline,
-                        struct buf *out)
-{
-    const char *s = api_body_text(f, name, NULL); /* a wrong type is its field's error */
-    char most[48];
-    const char *why = NULL, *code = written(s, max, multiline, out, &why);
-    if (code && strcmp(code, "too-long") == 0) {
-        snprintf(most, sizeof most, "at most %zu characters", max);
-        why = most;
-    }
-    if (code)
-        api_body_bad(f, name, code, why);
-    return code == NULL;
-}
-
 /* ------------------------------------------------------------------- list */
 
 void api_h_tickets(void *td, h2o_req_t *req, const struct http_route *r, const struct http_args *a)
@@ -579,8 +523,8 @@ void api_h_ticket_new(void *td, h2o_req_t *req, const struct http_route *r,
     else if (!one_of(kind, KINDS))
         api_body_bad(&f, "kind", "invalid", "must be support, complaint or dispute");
     bool dispute = kind && strcmp(kind, "dispute") == 0;
-    text_member(&f, "subject", SUBJECT_MAX, false, &subject);
-    text_member(&f, "body", BODY_MAX, true, &body);
+    api_body_written(&f, "subject", SUBJECT_MAX, false, &subject);
+    api_body_written(&f, "body", BODY_MAX, true, &body);
 
     json_t *pid = json_object_get(f.body, "parcel_id");
     int64_t parcel_id = 0;
@@ -595,7 +539,7 @@ void api_h_ticket_new(void *td, h2o_req_t *req, const struct http_route *r,
     }
     json_t *op = json_object_get(f.body, "other_party");
     if (dispute)
-        text_member(&f, "other_party", PARTY_MAX, false, &party);
+        api_body_written(&f, "other_party", PARTY_MAX, false, &party);
     else if (op && !json_is_null(op))
         api_body_bad(&f, "other_party", "not-allowed", "only a dispute names another party");
 
@@ -693,7 +637,7 @@ void api_h_ticket_message(void *td, h2o_req_t *req, const struct http_route *r,
     (void)r;
     if (!api_body_open(req, allowed, &f))
         return;
-    text_member(&f, "body", BODY_MAX, true, &body);
+    api_body_written(&f, "body", BODY_MAX, true, &body);
     if (!load_ticket(t, req, a->v[0].i, &k) || api_body_failed(req, &f))
         goto out;
     if (closed_status(k.status)) {
@@ -835,7 +779,7 @@ void api_h_ticket_patch(void *td, h2o_req_t *req, const struct http_route *r,
         api_body_bad(&f, "status", "invalid", "must be open, in_progress, resolved or rejected");
     if (!status && !has_assignee)
         api_body_bad(&f, "status", "required", "give a status, an assignee or both");
-    if (has_reason && text_member(&f, "reason", REASON_MAX, true, &reason) &&
+    if (has_reason && api_body_written(&f, "reason", REASON_MAX, true, &reason) &&
         !(status && closed_status(status)))
         api_body_bad(&f, "reason", "not-allowed", "a reason goes with resolved or rejected");
     if (status && strcmp(status, "rejected") == 0 && !has_reason)

@@ -113,8 +113,10 @@ after(async () => {
 
 describe('inbox', () => {
   it('each audience reaches its inbox, with the unread count', async () => {
-    const all = ok(await send('admin', { kind: 'service', audience: 'all', title: 'Bảo trì',
-      body: 'Hệ thống bảo trì tối nay.' }), 201);
+    const all = ok(await send('admin', { kind: 'service', audience: 'all', title: '  Bảo trì ',
+      body: 'Hệ thống bảo trì\r\ntối nay.' }), 201);
+    assert.equal(all.title, 'Bảo trì', 'trimmed');
+    assert.equal(all.body, 'Hệ thống bảo trì\ntối nay.', 'CR LF made LF');
     assert.equal(all.kind, 'service');
     assert.equal(all.audience, 'all');
     assert.equal(all.public, false);
@@ -213,7 +215,7 @@ describe('sending', () => {
   });
 
   it('names each field that is wrong', async () => {
-    assert.deepEqual(fields(await send('admin', {})),
+    assert.deepEqual(fields(await send('admin', { title: ' \n ', body: '\t' })),
       { kind: 'required', audience: 'required', title: 'required', body: 'required' });
     assert.deepEqual(fields(await send('admin', { kind: 'news', audience: 'everyone',
       title: 't'.repeat(201), body: 'ầ'.repeat(5001) })),
