@@ -211,6 +211,14 @@ test('a user files a complaint; staff answer and resolve it; the user reads the 
   await page.getByRole('button', { name: 'Nhận xử lý yêu cầu này' }).click();
   await status(page, `Bạn đã nhận xử lý yêu cầu #${id}`);
   assert.match(await page.locator('#ticket-facts').innerText(), /Người xử lý\s+giao cho tôi/);
+  assert.equal(await page.locator('#assign-box').isVisible(), false, 'only an admin assigns to others');
+  // the queue's "assigned to me"
+  await page.getByRole('link', { name: 'Hàng đợi yêu cầu' }).first().click();
+  await page.getByLabel('Chỉ yêu cầu giao cho tôi').check();
+  await page.getByRole('button', { name: 'Lọc' }).click();
+  await page.waitForURL(/mine=1/);
+  await page.locator(`#queue-list li[data-ticket-id="${id}"]`).getByText(/giao cho tôi/).waitFor();
+  await page.locator(`#queue-list li[data-ticket-id="${id}"]`).getByRole('link').click();
   await view(page).getByLabel(/^Nội dung trả lời/).fill('Văn phòng đã kiểm tra hồ sơ; diện tích đúng là 120 m².');
   await page.getByRole('button', { name: 'Gửi', exact: true }).click();
   await status(page, 'Đã gửi.');
@@ -467,6 +475,65 @@ test('an admin approves an upgrade: the user\'s quota and watching follow; a wat
   await page.close();
 });
 
+test('an admin: assign a ticket, decline an upgrade, edit a plan', async () => {
+  // hoa's complaint, reopened: the admin gives it to the staff member
+  const { json: mine } = await call('hoa', 'GET', '/api/v1/tickets');
+  const id = mine.tickets.find((k) => k.kind === 'complaint').id;
+  await as('admin');
+  let page = await open(`/office.html#/tickets/${id}`);
+  await page.getByRole('heading', { level: 1, name: new RegExp(`^Yêu cầu #${id}:`) }).waitFor();
+  await page.getByText('Giao cho cán bộ khác').click();
+  await view(page).getByLabel(/^Cán bộ xử lý/).selectOption({ label: 'Hoàng Thị Cán (Cán bộ)' });
+  await page.getByRole('button', { name: 'Giao yêu cầu' }).click();
+  await status(page, `Đã giao yêu cầu #${id}.`);
+  assert.match(await page.locator('#ticket-facts').innerText(), /Người xử lý\s+giao cho Hoàng Thị Cán/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+
+  // dung asks for an upgrade; the admin declines it with a reason
+  await as('dung');
+  page = await open('/account.html#/upgrade');
+  await view(page).getByLabel(/^Gói dịch vụ\s*\*/).selectOption('plus');
+  await page.getByRole('button', { name: 'Gửi yêu cầu nâng cấp' }).click();
+  await status(page, 'Đã gửi yêu cầu nâng cấp.');
+  await page.close();
+  await as('admin');
+  page = await open('/office.html#/upgrades');
+  const req = page.locator('#upgrades-queue li').filter({ hasText: 'Triệu Văn Dũng' });
+  await req.getByRole('button', { name: /^Trả lời Triệu Văn Dũng/ }).click();
+  await page.getByRole('button', { name: 'Không chấp thuận', exact: true }).click();
+  assert.equal(await fieldError(page, 'dc-reason'), 'Hãy ghi lý do.');
+  await view(page).getByLabel(/^Lý do/).fill('Chưa có giấy tờ chứng minh nhu cầu nghề nghiệp.');
+  await page.getByRole('button', { name: 'Không chấp thuận', exact: true }).click();
+  await status(page, 'Đã từ chối yêu cầu của Triệu Văn Dũng');
+  await view(page).getByLabel('Trạng thái', { exact: true }).selectOption('declined');
+  await page.getByRole('button', { name: 'Lọc' }).click();
+  await page.locator('#upgrades-queue li').filter({ hasText: 'Triệu Văn Dũng' })
+    .getByText('Không được chấp thuận: Chưa có giấy tờ chứng minh nhu cầu nghề nghiệp.').waitFor();
+
+  // a plan's daily views
+  await page.getByRole('link', { name: 'Gói dịch vụ' }).click();
+  await page.getByRole('button', { name: 'Sửa gói Chuyên nghiệp' }).click();
+  assert.equal(await view(page).getByLabel(/^Mã gói/).inputValue(), 'pro');
+  assert.equal(await view(page).getByLabel(/^Mã gói/).getAttribute('readonly'), '', 'an edited plan keeps its code');
+  await view(page).getByLabel(/^Lượt xem chi tiết mỗi ngày/).fill('-2');
+  await page.getByRole('button', { name: 'Lưu gói' }).click();
+  assert.equal(await fieldError(page, 'pl-daily'), 'Một số nguyên từ −1 (không giới hạn) trở lên.');
+  await view(page).getByLabel(/^Lượt xem chi tiết mỗi ngày/).fill('500');
+  await page.getByRole('button', { name: 'Lưu gói' }).click();
+  await status(page, 'Đã lưu gói Chuyên nghiệp.');
+  await page.locator('#plans-admin-rows tr[data-plan="pro"]').getByText('500').waitFor();
+  assert.equal((await portal.api('/api/v1/plans')).plans.find((p) => p.code === 'pro').daily_views, 500);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+
+  await as('dung');
+  page = await open('/account.html#/upgrade');
+  await page.locator('#upgrades-list').getByText('Không được chấp thuận: Chưa có giấy tờ chứng minh nhu cầu nghề nghiệp.').waitFor();
+  assert.ok(await page.locator('#upgrade-form').isVisible(), 'a declined request leaves room for another');
+  await page.close();
+});
+
 test('an admin: customers with or without diacritics, lock, password reset, plan, the audit log, a disclosure', async () => {
   await as('admin');
   const page = await open('/office.html#/customers');
@@ -474,14 +541,13 @@ test('an admin: customers with or without diacritics, lock, password reset, plan
   await view(page).getByLabel('Họ tên hoặc số điện thoại').fill('nguyen thi hoa');
   await page.getByRole('button', { name: 'Tìm', exact: true }).click();
   await page.waitForURL(/#\/customers\?q=nguyen/);
-  let rows = page.locator('#customers-rows tr');
-  await rows.first().waitFor();
+  const rows = page.locator('#customers-rows tr');
+  await page.waitForFunction(() => document.querySelectorAll('#customers-rows tr').length === 1);
   assert.deepEqual(await rows.locator('th').allInnerTexts(), ['Nguyễn Thị Hoà']);
   assert.match(await rows.first().innerText(), /\+84913600001\s+Người dùng\s+Nâng cao/);
   await view(page).getByLabel('Họ tên hoặc số điện thoại').fill('0913 600 002');
   await page.getByRole('button', { name: 'Tìm', exact: true }).click();
-  await page.locator('#customers-rows th').getByText('Triệu Văn Dũng').waitFor();
-  assert.equal(await page.locator('#customers-rows tr').count(), 1);
+  await page.waitForFunction(() => [...document.querySelectorAll('#customers-rows th')].map((t) => t.textContent).join() === 'Triệu Văn Dũng');
   await view(page).getByLabel('Họ tên hoặc số điện thoại').fill('Triệu');
   await page.getByRole('button', { name: 'Tìm', exact: true }).click();
   await page.waitForURL(/#\/customers\?q=Tri/);
