@@ -1228,3 +1228,16 @@ void api_accounts_free(struct api *a)
     a->acc.proxies = NULL;
     a->acc.nproxies = 0;
 }
+
+/* Expired sessions are removed once an hour (they are refused anyway). */
+void api_sessions_tick(struct api_thread *t, int64_t *last)
+{
+    int64_t now = clock_now(), n = 0;
+    if (now - *last < 3600 && *last <= now)
+        return;
+    *last = now;
+    if (store_sessions_purge(t->portal, now, t->api->acc.session_idle, &n) < 0)
+        log_warn("sessions: %s", store_errmsg(t->portal));
+    else if (n)
+        log_info("sessions: %lld expired ones removed", (long long)n);
+}

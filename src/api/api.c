@@ -76,6 +76,54 @@ const struct http_route api_routes[] = {
      "Everything the portal holds about you, as a JSON file", "accounts", NULL, false, API_USER},
     {"GET", "/api/v1/plans", api_h_plans, api_p_none,
      "Service plans: daily detailed views and features", "accounts", NULL, false, API_PUBLIC},
+    {"GET", "/api/v1/me/upgrades", api_h_my_upgrades, api_p_none,
+     "Your plan upgrade requests", "accounts", NULL, false, API_USER},
+    {"POST", "/api/v1/me/upgrades", api_h_my_upgrade_add, api_p_none,
+     "Ask for another plan, with a reason", "accounts", NULL, false, API_USER, true},
+    {"GET", "/api/v1/me/access", api_h_my_access, api_p_page,
+     "Who looked at or changed your data: role, when, why", "accounts", NULL, false, API_USER},
+    {"GET", "/api/v1/admin/users", api_h_admin_users, api_p_admin_users,
+     "Customers: search by name (with or without diacritics) or phone", "admin", NULL, false,
+     API_ADMIN},
+    {"GET", "/api/v1/admin/users/{id}", api_h_admin_user, api_p_admin_id,
+     "One customer (the look is audited)", "admin", "/api/v1/admin/users/{id}", false,
+     API_ADMIN},
+    {"PATCH", "/api/v1/admin/users/{id}", api_h_admin_user_patch, api_p_admin_id,
+     "Lock/unlock, role, plan (with an end date), forced password reset", "admin",
+     "/api/v1/admin/users/{id}", false, API_ADMIN, true},
+    {"GET", "/api/v1/admin/audit", api_h_admin_audit, api_p_admin_audit,
+     "The audit log: by actor, subject, action, date", "admin", NULL, false, API_ADMIN},
+    {"PUT", "/api/v1/admin/plans/{code}", api_h_admin_plan_put, api_p_admin_code,
+     "Add or change a plan: names, daily detailed views, watch limit, features", "admin",
+     "/api/v1/admin/plans/{code}", false, API_ADMIN, true},
+    {"GET", "/api/v1/admin/upgrades", api_h_admin_upgrades, api_p_admin_list,
+     "Upgrade requests, by status", "admin", NULL, false, API_ADMIN},
+    {"POST", "/api/v1/admin/upgrades/{id}", api_h_admin_upgrade_decide, api_p_admin_id,
+     "Approve (with an end date) or decline (with a reason) an upgrade request", "admin",
+     "/api/v1/admin/upgrades/{id}", false, API_ADMIN, true},
+    {"GET", "/api/v1/admin/disclosures", api_h_admin_disclosures, api_p_admin_list,
+     "Disclosures to competent authorities", "admin", NULL, false, API_ADMIN},
+    {"POST", "/api/v1/admin/disclosures", api_h_admin_disclosure_add, api_p_none,
+     "Record an authority's request (authority, document, date, legal basis)", "admin", NULL,
+     false, API_ADMIN, true},
+    {"GET", "/api/v1/admin/disclosures/{id}/export", api_h_admin_disclosure_export,
+     api_p_admin_id, "Export the person's data for a recorded disclosure (a text file)",
+     "admin", "/api/v1/admin/disclosures/{id}/export", false, API_ADMIN},
+    {"GET", "/api/v1/tickets", api_h_tickets, api_p_tickets,
+     "Your tickets; staff and admins: the queue (status, kind, mine)", "tickets", NULL, false,
+     API_USER},
+    {"POST", "/api/v1/tickets", api_h_ticket_new, api_p_none,
+     "File a support, complaint or dispute ticket (a dispute names a parcel and the other "
+     "party)", "tickets", NULL, false, API_USER, true},
+    {"GET", "/api/v1/tickets/{id}", api_h_ticket, api_p_ticket,
+     "One ticket with its messages; a dispute with its time limit", "tickets",
+     "/api/v1/tickets/{id}", false, API_USER},
+    {"POST", "/api/v1/tickets/{id}/messages", api_h_ticket_message, api_p_ticket,
+     "Write in a ticket's thread (staff answering an open ticket take it in progress)",
+     "tickets", "/api/v1/tickets/{id}/messages", false, API_USER, true},
+    {"PATCH", "/api/v1/tickets/{id}", api_h_ticket_patch, api_p_ticket,
+     "Staff: assign, in_progress, resolved, rejected (with a reason); the author: reopen",
+     "tickets", "/api/v1/tickets/{id}", false, API_USER, true},
     {"GET", "/api/v1/me/notifications", api_h_inbox, api_p_inbox,
      "Your notifications, newest first, with the unread count", "notifications", NULL, false,
      API_USER},
@@ -106,21 +154,6 @@ const struct http_route api_routes[] = {
     {"POST", "/api/v1/account/code", api_h_phone_code, api_p_none,
      "A code to the phone to verify it before registering (when the portal asks for one)",
      "accounts", NULL, false, API_ANY, true},
-    {"GET", "/api/v1/tickets", api_h_tickets, api_p_tickets,
-     "Your tickets; staff and admins: the queue (status, kind, mine)", "tickets", NULL, false,
-     API_USER},
-    {"POST", "/api/v1/tickets", api_h_ticket_new, api_p_none,
-     "File a support, complaint or dispute ticket (a dispute names a parcel and the other "
-     "party)", "tickets", NULL, false, API_USER, true},
-    {"GET", "/api/v1/tickets/{id}", api_h_ticket, api_p_ticket,
-     "One ticket with its messages; a dispute with its time limit", "tickets",
-     "/api/v1/tickets/{id}", false, API_USER},
-    {"POST", "/api/v1/tickets/{id}/messages", api_h_ticket_message, api_p_ticket,
-     "Write in a ticket's thread (staff answering an open ticket take it in progress)",
-     "tickets", "/api/v1/tickets/{id}/messages", false, API_USER, true},
-    {"PATCH", "/api/v1/tickets/{id}", api_h_ticket_patch, api_p_ticket,
-     "Staff: assign, in_progress, resolved, rejected (with a reason); the author: reopen",
-     "tickets", "/api/v1/tickets/{id}", false, API_USER, true},
     {"GET", "/api/v1/openapi.json", api_h_openapi, api_p_none, "This OpenAPI 3 document",
      "meta", NULL, true},
     {"GET", "/api/v1/portal", api_h_portal, api_p_none,
@@ -369,6 +402,8 @@ static void thread_tick(void *p)
     }
     tiles_loop_tick(t->tiles, seq);
     if (t->index == 0) { /* housekeeping of the portal, one loop is enough */
+        api_admin_tick(t, &t->admin_tick_at);
+        api_sessions_tick(t, &t->sessions_tick_at);
         api_watch_tick(t, &t->watch_sweep);
     }
 }
@@ -391,6 +426,11 @@ static void *thread_new(void *app, int index, struct buf *err)
     t->portal = store_open(a->data, STORE_WRITE, NULL, err);
     if (!t->portal)
         goto fail;
+    /* small rows, few of them per request: a small cache, no mapping */
+    if (store_set_memory(t->portal, 4, 0) != 0) {
+        buf_appendf(err, "store %s: %s", a->data, store_errmsg(t->portal));
+        goto fail;
+    }
     t->geo = geo_new(a->info.crs, err);
     if (!t->geo)
         goto fail;

@@ -92,6 +92,14 @@ struct api_accounts {
     size_t nproxies;
 };
 
+/* Settings of tickets (tickets.c), fixed at start-up. */
+struct api_tickets {
+    int dispute_days, dispute_days_mountainous; /* the time limit for a dispute's decision */
+    bool working_days;                          /* dispute_counting = working: Saturdays and
+                                                   Sundays do not count */
+    int reopen_days;                            /* the author may reopen this long after */
+};
+
 /* Settings of notifications and one-time codes (notify.c), fixed at start-up. */
 struct channel;
 struct api_notify_settings {
@@ -109,14 +117,6 @@ struct api_watch_sweep {
     int64_t after_parcel, after_user;
 };
 
-/* Settings of tickets (tickets.c), fixed at start-up. */
-struct api_tickets {
-    int dispute_days, dispute_days_mountainous; /* the time limit for a dispute's decision */
-    bool working_days;                          /* dispute_counting = working: Saturdays and
-                                                   Sundays do not count */
-    int reopen_days;                            /* the author may reopen this long after */
-};
-
 struct api {
     const char *data;             /* store url */
     const char *replica;          /* read-only store url for public reads; "" or NULL: data */
@@ -132,8 +132,8 @@ struct api {
     long store_cache_mb, store_mmap_mb; /* memory of each loop's store connection */
     struct clickindex_shared *clicks; /* map-click index shared by the loops; NULL: off */
     struct api_accounts acc;      /* account.c */
-    struct api_tickets tickets;   /* tickets.c */
     struct api_notify_settings notify; /* notify.c */
+    struct api_tickets tickets;   /* tickets.c */
 };
 
 struct api_thread {
@@ -149,8 +149,9 @@ struct api_thread {
     struct clickindex *click;     /* a reference to the click index last used; may be stale */
     struct store *portal;         /* accounts, sessions, audit: the primary store, writable */
     struct api_caller who;        /* the current request's caller (set by the gate) */
-    int index;                    /* the loop's number; loop 0 does the housekeeping */
     struct api_watch_sweep watch_sweep; /* loop 0 (notify.c) */
+    int index;                    /* the loop's number; loop 0 does the housekeeping */
+    int64_t admin_tick_at, sessions_tick_at; /* last housekeeping runs (clock_now) */
 };
 
 /* Load t->ref from t's store (replacing it on success). Returns 0 or a
@@ -215,6 +216,35 @@ void api_h_password(void *t, h2o_req_t *req, const struct http_route *r, const s
 void api_h_export(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_close(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_plans(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+
+/* Administration and the user's side of it (admin.c). */
+extern const struct http_param api_p_admin_users[], api_p_admin_id[], api_p_admin_code[],
+    api_p_admin_audit[], api_p_admin_list[], api_p_page[];
+void api_h_admin_users(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_admin_user(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_admin_user_patch(void *t, h2o_req_t *req, const struct http_route *r,
+                            const struct http_args *a);
+void api_h_admin_audit(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_admin_plan_put(void *t, h2o_req_t *req, const struct http_route *r,
+                          const struct http_args *a);
+void api_h_admin_upgrades(void *t, h2o_req_t *req, const struct http_route *r,
+                          const struct http_args *a);
+void api_h_admin_upgrade_decide(void *t, h2o_req_t *req, const struct http_route *r,
+                                const struct http_args *a);
+void api_h_admin_disclosures(void *t, h2o_req_t *req, const struct http_route *r,
+                             const struct http_args *a);
+void api_h_admin_disclosure_add(void *t, h2o_req_t *req, const struct http_route *r,
+                                const struct http_args *a);
+void api_h_admin_disclosure_export(void *t, h2o_req_t *req, const struct http_route *r,
+                                   const struct http_args *a);
+void api_h_my_upgrades(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+void api_h_my_upgrade_add(void *t, h2o_req_t *req, const struct http_route *r,
+                          const struct http_args *a);
+void api_h_my_access(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
+/* Housekeeping on loop 0 (from the tick): ended plans back to free (admin.c),
+ * expired sessions removed (account.c); `last` keeps when each last ran. */
+void api_admin_tick(struct api_thread *t, int64_t *last);
+void api_sessions_tick(struct api_thread *t, int64_t *last);
 
 /* Support, complaint and dispute tickets (tickets.c). */
 extern const struct http_param api_p_tickets[], api_p_ticket[];

@@ -3,9 +3,18 @@
 // refused at once with 503 and Retry-After; the counts in /metrics agree; a
 // SIGTERM waits for the logins in flight. Wrong passwords throughout, with the
 // back-off limits out of the way.
-import { it } from 'node:test';
+import { it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, raw } from './helper.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, raw, copyStore } from './helper.mjs';
+
+// Failed logins write throttle state into the store's portal: a store of our
+// own, so other test files' copies of the shared demo never inherit it.
+const work = mkdtempSync(join(tmpdir(), 'lis-workers-'));
+const data = copyStore(work);
+after(() => rmSync(work, { recursive: true, force: true }));
 
 const NO_BACKOFF = ['--set', 'login_free_attempts=1000000',
   '--set', 'login_address_free_attempts=1000000'];
@@ -29,7 +38,7 @@ async function metric(base, name) {
 const count = (rs, status) => rs.filter((r) => r.status === status).length;
 
 it('concurrent logins are all answered, each hashed once on a worker', async () => {
-  const srv = await startServer({ loops: 2, args: [...NO_BACKOFF, '--set', 'workers=2',
+  const srv = await startServer({ data, loops: 2, args: [...NO_BACKOFF, '--set', 'workers=2',
     '--set', 'argon2_mem_kib=8192'] });
   try {
     const rs = await Promise.all(Array.from({ length: 16 }, (_, i) => login(srv.base, i)));
@@ -44,7 +53,7 @@ it('concurrent logins are all answered, each hashed once on a worker', async () 
 });
 
 it('a full queue is refused at once: 503 with Retry-After, counted', async () => {
-  const srv = await startServer({ loops: 2, args: [...NO_BACKOFF, '--set', 'workers=1',
+  const srv = await startServer({ data, loops: 2, args: [...NO_BACKOFF, '--set', 'workers=1',
     '--set', 'worker_queue=1'] });
   try {
     // one login, taken by the worker: the queue is empty again while it hashes (~0.25 s) ...
@@ -73,7 +82,7 @@ it('a full queue is refused at once: 503 with Retry-After, counted', async () =>
 });
 
 it('SIGTERM waits for the logins in flight, then exits 0', async () => {
-  const srv = await startServer({ loops: 1, args: [...NO_BACKOFF, '--set', 'workers=1'] });
+  const srv = await startServer({ data, loops: 1, args: [...NO_BACKOFF, '--set', 'workers=1'] });
   const pending = Array.from({ length: 4 }, (_, i) => login(srv.base, i));
   await new Promise((ok) => setTimeout(ok, 100)); // one hashing, three waiting
   srv.proc.kill('SIGTERM');
