@@ -509,6 +509,9 @@ static char *portal_settings(const struct config *cfg, const struct store_info *
         "url", config_get(cfg, "basemap_url"), "attribution",
         config_get(cfg, "basemap_attribution"), "privacy", "version",
         config_get(cfg, "privacy_version"), "date", config_get(cfg, "privacy_date"));
+    /* what the registration form needs to know */
+    json_object_set_new(o, "accounts",
+                        json_pack("{s:b}", "verify_phone", config_get_bool(cfg, "verify_phone")));
     char *body = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
     json_decref(o);
     return body;

@@ -420,13 +420,14 @@ static bool load_ticket(struct api_thread *t, h2o_req_t *req, int64_t id, struct
 }
 
 /* Tell the author of k about a change made by someone else: the title is
- * "Yêu cầu #ID" and `what` happened; the body is the subject and `extra`. */
+ * "Yêu cầu #ID" and `what` happened (Vietnamese — English); the body is the
+ * subject and `extra`. */
 static void notify_author(struct api_thread *t, const struct ticket *k, const char *what,
                           const char *extra)
 {
     if (k->user_id == t->who.user_id)
         return;
-    char audience[32], title[160];
+    char audience[32], title[200];
     snprintf(audience, sizeof audience, "user:%" PRId64, k->user_id);
     snprintf(title, sizeof title, "Yêu cầu #%" PRId64 "%s", k->id, what);
     struct buf body = BUF_INIT;
@@ -666,7 +667,7 @@ void api_h_ticket_message(void *td, h2o_req_t *req, const struct http_route *r,
         goto out;
     }
     if (answer)
-        notify_author(t, &k, ": cán bộ đã trả lời", NULL);
+        notify_author(t, &k, ": cán bộ đã trả lời — staff answered", NULL);
     struct names ns = {0};
     json_t *author = json_pack("{s:s, s:o}", "role", t->who.role, "name",
                                api_json_or_null(name_of(t, &ns, t->who.user_id)));
@@ -759,9 +760,9 @@ void api_h_ticket_patch(void *td, h2o_req_t *req, const struct http_route *r,
 {
     static const char *const allowed[] = {"status", "reason", "assignee", NULL};
     static const char *const titles[][2] = {
-        {"in_progress", " đang được xử lý"},
-        {"resolved", " đã được giải quyết"},
-        {"rejected", " bị từ chối"},
+        {"in_progress", " đang được xử lý — is being handled"},
+        {"resolved", " đã được giải quyết — is resolved"},
+        {"rejected", " bị từ chối — is rejected"},
     };
     struct api_thread *t = td;
     struct ticket k = {0};
@@ -823,7 +824,7 @@ void api_h_ticket_patch(void *td, h2o_req_t *req, const struct http_route *r,
         if (strcmp(titles[i][0], status) == 0)
             what = titles[i][1];
     if (!what && reassigned && assignee)
-        what = " đã được giao cho cán bộ xử lý";
+        what = " đã được giao cho cán bộ xử lý — is assigned to staff";
     if (what)
         notify_author(t, &k, what, reason.len ? buf_cstr(&reason) : NULL);
     send_ticket(t, req, k.id, 200);
