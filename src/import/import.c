@@ -43,14 +43,14 @@ static const char *const kind_names[] = {"parcels", "communes", "planning", "reg
 /* The fields each kind maps to source columns (--map field=column). */
 enum field {
     F_COMMUNE, F_SHEET, F_NUMBER, F_LAND_USE, F_AREA, F_ADDRESS, F_COMMUNE_CURRENT, /* parcels */
-    F_CODE, F_NAME, F_KIND,                                                       /* communes */
+    F_CODE, F_NAME, F_KIND, F_MOUNTAINOUS,                                        /* communes */
     F_PLAN, F_DECISION,                                                           /* planning */
     NFIELDS,
 };
 
 static const char *const field_names[NFIELDS] = {
     "commune", "sheet", "number", "land_use", "area", "address", "commune_current",
-    "code", "name", "kind", "plan", "decision",
+    "code", "name", "kind", "mountainous", "plan", "decision",
 };
 
 /* Which fields a kind uses (planning also reads land_use and commune). */
@@ -60,7 +60,7 @@ static bool field_of(enum kind k, enum field f)
     case KIND_PARCELS:
         return f <= F_COMMUNE_CURRENT;
     case KIND_COMMUNES:
-        return f == F_CODE || f == F_NAME || f == F_KIND;
+        return f == F_CODE || f == F_NAME || f == F_KIND || f == F_MOUNTAINOUS;
     case KIND_PLANNING:
         return f == F_LAND_USE || f == F_PLAN || f == F_DECISION || f == F_COMMUNE;
     case KIND_REGISTRY:
@@ -795,9 +795,9 @@ static int commune_row(struct imp *m)
 {
     struct store_commune c = {0};
     const char *reason = NULL;
-    size_t cl, nl, kl;
+    size_t cl, nl, kl, ml;
     const char *code = field(m, F_CODE, &cl), *name = field(m, F_NAME, &nl),
-               *kind = field(m, F_KIND, &kl);
+               *kind = field(m, F_KIND, &kl), *mount = field(m, F_MOUNTAINOUS, &ml);
     int64_t fid = geo_source_fid(m->src);
     bool repaired = false;
     buf_reset(&m->detail);
@@ -838,10 +838,30 @@ static int commune_row(struct imp *m)
             goto out;
         }
     }
+    /* mountainous or border commune (dispute time limits): the column when there
+       is one, else the province's setting */
+    c.mountainous = m->info.mountainous;
+    if (ml) {
+        static const char *const yes[] = {"1", "true", "yes", "t", "y", "có", "x"};
+        static const char *const no[] = {"0", "false", "no", "f", "n", "không"};
+        bool known = false;
+        for (size_t i = 0; i < sizeof yes / sizeof yes[0] && !known; i++)
+            if (strlen(yes[i]) == ml && strncasecmp(mount, yes[i], ml) == 0)
+                known = c.mountainous = true;
+        for (size_t i = 0; i < sizeof no / sizeof no[0] && !known; i++)
+            if (strlen(no[i]) == ml && strncasecmp(mount, no[i], ml) == 0) {
+                known = true;
+                c.mountainous = false;
+            }
+        if (!known) {
+            reason = "unknown mountainous value";
+            buf_appendf(&m->detail, "'%.*s' (true/false, 1/0, yes/no, có/không)", (int)ml, mount);
+            goto out;
+        }
+    }
     if ((reason = read_polygon(m, &repaired)))
         goto out;
     c.name = buf_cstr(&m->address);
-    c.mountainous = m->info.mountainous;
     c.wkb = (const uint8_t *)m->geom.data;
     c.wkb_len = m->geom.len;
     int rc = store_commune_put(m->store, &c);

@@ -48,25 +48,16 @@ const get = (who, path) => api(who, 'GET', path);
 const post = (who, path, body) => api(who, 'POST', path, body);
 const patch = (who, path, body) => api(who, 'PATCH', path, body);
 
-// Make `code` not mountainous, in the store itself (no command sets it). In
-// the GeoPackage, the R*Tree triggers on communes call SpatiaLite functions
-// the sqlite3 shell lacks: they are set aside for the update (none of them
-// concerns this column) and put back.
+// Make `code` not mountainous the way an operator does: re-import the commune
+// with a `mountainous` column (lis import --kind communes).
 function lowlandCommune(code) {
-  if (PG_STORE) {
-    execFileSync('psql', [data, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c',
-      `UPDATE land.communes SET mountainous = false WHERE code = '${code}'`]);
-    return;
-  }
-  const gpkg = join(data, 'land.gpkg');
-  const triggers = JSON.parse(execFileSync('sqlite3', ['-json', gpkg,
-    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'communes'"],
-  { encoding: 'utf8' }) || '[]');
-  execFileSync('sqlite3', ['-bail', gpkg], {
-    input: ['BEGIN;', ...triggers.map((t) => `DROP TRIGGER "${t.name}";`),
-      `UPDATE communes SET mountainous = 0 WHERE code = '${code}';`,
-      ...triggers.map((t) => `${t.sql};`), 'COMMIT;'].join('\n'),
-  });
+  const file = join(work, `lowland-${code}.geojson`);
+  const src = PG_STORE ? `PG:${data.replace(/^postgres(ql)?:/, 'postgresql:')}` : join(data, 'land.gpkg');
+  const table = PG_STORE ? 'land.communes' : 'communes';
+  execFileSync('ogr2ogr', ['-f', 'GeoJSON', file, src, '-sql', `SELECT code, name, kind, 'không' AS mountainous, geom FROM ${table} WHERE code = '${code}'`],
+  { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(LIS_BIN, ['import', file, '--kind', 'communes', '--data', data],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function startAt(t, extra = []) {
