@@ -33,6 +33,11 @@ const ACCOUNTS = {
     email: 'dinh@matrix.example', address: 'Số 14 ngõ Ma Trận, Lạng Sơn' },
 };
 for (const [k, a] of Object.entries(ACCOUNTS)) a.password = `lantern-pelican-${k}-47`;
+// A customer the administration routes work on: not a caller of the matrix;
+// their personal values may appear only in an admin's answers from
+// /api/v1/admin/ (an upgrade request and a disclosure name them).
+const CUSTOMER = { role: 'user', name: 'Phí Ma Trận Mậu', phone: '0912 345 605', e164: '+84912345605',
+  email: 'mau@matrix.example', address: 'Số 15 ngõ Ma Trận, Lạng Sơn', password: 'lantern-pelican-customer-47' };
 const CALLERS = [
   { who: 'visitor', level: LEVELS.indexOf('anyone') },
   { who: 'user', level: LEVELS.indexOf('user') },
@@ -57,6 +62,13 @@ function makeSamples() {
   };
   QUERY = { q: P.national_id, commune: P.commune_of_survey.code };
   REQUESTS['GET /api/v1/parcels/at'].query = { lon: lon.toFixed(7), lat: lat.toFixed(7) };
+  for (const route of ['GET /api/v1/admin/users/{id}', 'PATCH /api/v1/admin/users/{id}'])
+    REQUESTS[route].params = { id: String(CUSTOMER.id) };
+  // the customer alone (by their phone's digits): the list holds no caller's data
+  REQUESTS['GET /api/v1/admin/users'].query = { q: CUSTOMER.e164.slice(3) };
+  REQUESTS['POST /api/v1/admin/upgrades/{id}'].params = { id: String(CUSTOMER.upgrade) };
+  REQUESTS['GET /api/v1/admin/disclosures/{id}/export'].params = { id: String(CUSTOMER.disclosure) };
+  REQUESTS['PUT /api/v1/admin/plans/{code}'].body = FREE_PLAN;
 }
 
 // How to call an operation and what it answers a caller who may call it.
@@ -87,7 +99,18 @@ const REQUESTS = {
   'GET /api/v1/tickets/{id}': { params: { id: '999999999' }, expect: 404 },
   'POST /api/v1/tickets/{id}/messages': { params: { id: '999999999' }, body: {}, expect: 404 },
   'PATCH /api/v1/tickets/{id}': { params: { id: '999999999' }, body: {}, expect: 404 },
+  'POST /api/v1/me/upgrades': { body: {}, expect: 400 }, // no plan: nothing asked
+  // the administration's routes work on CUSTOMER, their ids set by makeSamples()
+  'GET /api/v1/admin/users': { query: null },
+  'GET /api/v1/admin/users/{id}': { params: null },
+  'PATCH /api/v1/admin/users/{id}': { params: null, body: {}, expect: 200 },
+  // the free plan as it is: a change that changes nothing
+  'PUT /api/v1/admin/plans/{code}': { params: { code: 'free' }, body: null, expect: 200 },
+  'POST /api/v1/admin/upgrades/{id}': { params: null, body: {}, expect: 400 }, // no decision
+  'POST /api/v1/admin/disclosures': { body: {}, expect: 400 },
+  'GET /api/v1/admin/disclosures/{id}/export': { params: null },
 };
+let FREE_PLAN; // { name_vi, name_en, daily_views, watch_max, features } of the free plan
 
 // The request for one operation, or the reason the test cannot make one.
 function build(method, path, op) {
@@ -119,8 +142,10 @@ function operations() {
 
 // One request as `who` (an account name or 'visitor'); state-changing
 // requests of a logged-in caller carry the CSRF header.
+const account = (who) => (who === 'customer' ? CUSTOMER : ACCOUNTS[who]);
+
 async function call(who, method, url, { body, record = true } = {}) {
-  const a = ACCOUNTS[who];
+  const a = account(who);
   const headers = {};
   if (a?.cookie) headers.cookie = a.cookie;
   if (a?.csrf && method !== 'GET') headers['x-csrf-token'] = a.csrf;
@@ -140,8 +165,8 @@ function keepSession(who, r) {
   const c = r.headers.get('set-cookie') || '';
   const m = /(?:^|[ ,])lis_session=([^;]+)/.exec(c);
   assert.ok(m && m[1], `${who}: a session cookie (${c})`);
-  ACCOUNTS[who].cookie = `lis_session=${m[1]}`;
-  ACCOUNTS[who].csrf = r.json.csrf;
+  account(who).cookie = `lis_session=${m[1]}`;
+  account(who).csrf = r.json.csrf;
   assert.equal(typeof r.json.csrf, 'string', `${who}: csrf`);
 }
 
@@ -193,6 +218,31 @@ before(async () => {
     }
   }
   assert.ok(P, 'the demo store has a parcel with a registry record');
+  // The customer registers and asks for another plan; the admin records a
+  // disclosure about them.
+  const plans = (await call('visitor', 'GET', '/api/v1/plans', { record: false })).json.plans;
+  const { code, ...free } = plans.find((p) => p.code === 'free');
+  FREE_PLAN = free;
+  const c = await call('customer', 'POST', '/api/v1/account', {
+    record: false,
+    body: { name: CUSTOMER.name, phone: CUSTOMER.phone, password: CUSTOMER.password,
+      email: CUSTOMER.email, address: CUSTOMER.address, consent_version: consent },
+  });
+  assert.equal(c.status, 201, `the customer registers: ${c.text}`);
+  CUSTOMER.id = c.json.user.id;
+  keepSession('customer', c);
+  const up = await call('customer', 'POST', '/api/v1/me/upgrades', {
+    record: false, body: { plan: plans.find((p) => p.code !== 'free').code, reason: 'ma trận' },
+  });
+  assert.equal(up.status, 201, `the customer asks for an upgrade: ${up.text}`);
+  CUSTOMER.upgrade = up.json.id;
+  const d = await call('admin', 'POST', '/api/v1/admin/disclosures', {
+    record: false,
+    body: { subject: CUSTOMER.id, authority: 'Công an tỉnh Lạng Sơn', document: '12/CV-CA',
+      document_date: '2024-01-02', legal_basis: 'Luật Đất đai 2024' },
+  });
+  assert.equal(d.status, 201, `the admin records a disclosure: ${d.text}`);
+  CUSTOMER.disclosure = d.json.id;
   makeSamples();
 });
 
@@ -370,5 +420,27 @@ describe('nobody sees another account', () => {
       }
     }
     assert.deepEqual(leaks, []);
+  });
+
+  it('the customer\'s data reaches the admin through the administration\'s routes, and no one else', () => {
+    const where = new Set();
+    const leaks = [];
+    for (const { who, route, text } of answers) {
+      for (const v of traces(CUSTOMER)) {
+        if (!text.includes(v)) continue;
+        if (v !== CUSTOMER.password && who === 'admin' && / \/api\/v1\/admin\//.test(route))
+          where.add(route.replace(/\?.*/, '').replace(/\/\d+/g, '/{id}'));
+        else leaks.push(`${who} ${route}: the customer's ${v === CUSTOMER.password ? 'password' : JSON.stringify(v)}`);
+      }
+    }
+    assert.deepEqual(leaks, []);
+    // the samples did reach the customer: their data, their request, their disclosure
+    assert.deepEqual([...where].sort(), [
+      'GET /api/v1/admin/disclosures/{id}/export',
+      'GET /api/v1/admin/upgrades',
+      'GET /api/v1/admin/users',
+      'GET /api/v1/admin/users/{id}',
+      'PATCH /api/v1/admin/users/{id}',
+    ]);
   });
 });
