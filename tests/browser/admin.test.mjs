@@ -8,7 +8,8 @@
 // import from another process notifies its watcher; an admin finds customers
 // with or without diacritics, locks one, forces a password reset, reads the
 // audit log, records an authority's request and exports the person's data; a
-// public notice reaches visitors. Links and pages follow the caller's role.
+// public notice reaches visitors; a forgotten password is reset with the code
+// the outbox carries. Links and pages follow the caller's role.
 // Axe audits of every new page. Screenshots go to tests/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,7 @@ const PEOPLE = {
   dung: { name: 'Triệu Văn Dũng', phone: '0913 600 002', password: 'Dũng-suối-Kỳ-Cùng-62' },
   staff: { name: 'Hoàng Thị Cán', phone: '0913 600 003', password: 'Cán-bộ-Lạng-Sơn-63', role: 'staff' },
   admin: { name: 'Lý Văn Quản', phone: '0913 600 004', password: 'Quản-trị-Đồng-Đăng-64', role: 'admin' },
+  lan: { name: 'Vi Thị Lan', phone: '0913 600 005', password: 'Lan-rừng-Bắc-Sơn-65' },
 };
 const e164 = (p) => `+84${p.replace(/\D/g, '').slice(-9)}`;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
@@ -672,6 +674,46 @@ test('staff send a public notice: visitors see it on the map page; a plan\'s use
   assert.ok(!(await inbox('hoa')).includes('Mời dùng gói Nâng cao'));
 });
 
+test('a forgotten password: a code to the phone, then a new password; the other sessions end', async () => {
+  const lan = PEOPLE.lan;
+  const outbox = () => {
+    try {
+      return readFileSync(join(work, 'outbox.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    } catch {
+      return [];
+    }
+  };
+  const before = outbox().length;
+  await as(null);
+  const page = await open('/account.html#/login', PHONE);
+  await page.getByRole('link', { name: 'Quên mật khẩu?' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Đặt lại mật khẩu' }).waitFor();
+  await page.getByRole('button', { name: 'Gửi mã' }).click();
+  assert.equal(await fieldError(page, 'reset-phone'), 'Hãy nhập số điện thoại.');
+  await view(page).getByLabel(/^Số điện thoại/).fill(lan.phone);
+  await page.getByRole('button', { name: 'Gửi mã' }).click();
+  await status(page, 'Đã gửi yêu cầu. Hãy xem tin nhắn trên điện thoại.');
+  assert.match(await page.locator('#reset-sent').innerText(), /Nếu số 0913 600 005 có tài khoản, một mã gồm 6 chữ số vừa được gửi/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'reset-code');
+  const sms = await eventually(() => outbox().slice(before).find((l) => l.channel === 'sms' && l.to === e164(lan.phone)), 'the code');
+  const code = /(\d{6})/.exec(sms.text)[1];
+  await view(page).getByLabel(/^Mã xác nhận/).fill(code === '000000' ? '111111' : '000000');
+  await view(page).getByLabel(/^Mật khẩu mới/).fill('Lan-mới-Bắc-Sơn-2026');
+  await page.getByRole('button', { name: 'Đặt mật khẩu mới' }).click();
+  assert.equal(await fieldError(page, 'reset-code'), 'Mã không đúng.');
+  await portal.shot(page, 'admin-reset');
+  await view(page).getByLabel(/^Mã xác nhận/).fill(code);
+  await page.getByRole('button', { name: 'Đặt mật khẩu mới' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
+  await status(page, 'Đã đặt mật khẩu mới. Bạn đã được đăng nhập.');
+  assert.equal(await page.locator('#account').innerText(), 'Vi Thị Lan');
+  assert.equal((await call('lan', 'GET', '/api/v1/session')).json.user, null, 'the old session ended');
+  lan.password = 'Lan-mới-Bắc-Sơn-2026';
+  await login('lan');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('accessibility audit of the new pages (axe-core), in both languages and on a phone', async () => {
   const { json: mine } = await call('hoa', 'GET', '/api/v1/tickets');
   const ticket = mine.tickets[0].id;
@@ -692,8 +734,20 @@ test('accessibility audit of the new pages (axe-core), in both languages and on 
     await audit(page, `${label} vi`);
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= PHONE.width, `${label} fits a phone`);
   }
-  await page.goto(`${portal.base}/account.html#/tickets/new`);
+  await as(null);
+  await page.reload(); // the page again, as a visitor
   await page.waitForSelector('body[data-ready="true"]');
+  await page.goto(`${portal.base}/account.html#/reset`);
+  await page.getByRole('heading', { level: 1, name: 'Đặt lại mật khẩu' }).waitFor();
+  await view(page).getByLabel(/^Số điện thoại/).fill('0913 600 099');
+  await page.getByRole('button', { name: 'Gửi mã' }).click();
+  await page.locator('#reset-code').waitFor();
+  await audit(page, 'reset');
+  await as('hoa');
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.goto(`${portal.base}/account.html#/tickets/new`);
+  await page.getByRole('heading', { level: 1, name: 'Gửi yêu cầu mới' }).waitFor();
   await view(page).getByLabel(/^Loại yêu cầu/).selectOption('dispute');
   await page.getByRole('button', { name: 'Gửi yêu cầu' }).click();
   await page.locator('#tk-parcel-err').waitFor();

@@ -1,5 +1,6 @@
 // account — the account page (account.html), as hash routes: log in
-// (#/login), register (#/register), the profile (#/profile: edit, change
+// (#/login), register (#/register), a forgotten password (#/reset: a code
+// sent to the phone, then a new password), the profile (#/profile: edit, change
 // password, export, log out, log out everywhere, close the account), and the
 // user's own pages (me.js): inbox, tickets, plan and upgrade requests,
 // watched parcels, who accessed my data.
@@ -12,7 +13,7 @@
 // page of this one (#/inbox while logged out) returns there.
 import './style.css';
 import { t, onLanguage, applyStatic, wireSwitch, date, dateTime } from './i18n.js';
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { loadConfig } from './config.js';
 import { el, $, row } from './dom.js';
 import { user, loadSession, setSession, wireAccountLink, wireInboxLink } from './session.js';
@@ -28,6 +29,7 @@ const state = {
   config: null,
   profile: null,   // GET /api/v1/me
   next: null,      // where to go after logging in (an address of this page)
+  resetPhone: '',  // the number a reset code was asked for
 };
 
 // The parcel to go back to after logging in (digits only: never an address).
@@ -108,6 +110,30 @@ async function download() {
   say('export.done', { file: filename });
 }
 
+// A forgotten password, first step: a code to the phone. The answer is the
+// same whether or not the number has an account.
+async function askCode(v) {
+  try {
+    await api.askResetCode({ phone: v.phone });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.kind === 'too-many-attempts')) throw err;
+    say('reset.wait', { seconds: err.retryAfter ?? '…' }, { error: true });
+    return;
+  }
+  const form = $('reset-confirm-form');
+  clearErrors(form);
+  form.elements.phone.value = v.phone;
+  form.hidden = false;
+  state.resetPhone = v.phone;
+  drawResetSent();
+  say('reset.sent');
+  $('reset-code').focus();
+}
+
+function drawResetSent() {
+  $('reset-sent').textContent = state.resetPhone ? t('reset.sentTo', { phone: state.resetPhone }) : '';
+}
+
 // After logging in: the parcel the visitor came from, the page or view that
 // asked for the login, else where asked.
 function leave(fallback) {
@@ -172,6 +198,14 @@ function wire() {
     go('#/login', 'logout.allDone');
   });
   onClick($('export'), download);
+  onSubmit($('reset-request-form'), askCode);
+  onClick($('reset-again'), () => askCode({ phone: $('reset-confirm-phone').value }));
+  onSubmit($('reset-confirm-form'), async (v) => {
+    setSession(await api.resetPassword({ phone: v.phone, code: v.code, new: v.new }));
+    $('reset-confirm-form').reset();
+    $('reset-confirm-form').hidden = true;
+    leave(() => go('#/profile', 'reset.done'));
+  });
   // the login and register links keep ?parcel= and ?next=
   for (const a of document.querySelectorAll('a.keep-query')) a.href = `${location.search}${a.getAttribute('href')}`;
 }
@@ -179,6 +213,7 @@ function wire() {
 const ROUTES = [
   { path: 'login', view: 'login', only: 'visitor', title: () => t('login.title') },
   { path: 'register', view: 'register', only: 'visitor', title: () => t('register.title') },
+  { path: 'reset', view: 'reset', only: 'visitor', title: () => t('reset.title') },
   { path: 'profile', view: 'profile', need: 'user', title: () => t('profile.title'), show: loadProfile },
 ];
 
@@ -201,6 +236,7 @@ async function start() {
     drawMessage();
     drawConsent();
     drawProfile();
+    drawResetSent();
     redrawErrors();
     redrawUserPages();
   });

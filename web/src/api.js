@@ -100,6 +100,8 @@ export const api = {
   updateMe: (body) => json('PATCH', '/api/v1/me', { body }),
   changePassword: (body) => json('POST', '/api/v1/me/password', { body }),
   closeAccount: (body) => json('DELETE', '/api/v1/me', { body }),
+  askResetCode: (body) => json('POST', '/api/v1/password-reset', { body }),
+  resetPassword: (body) => json('POST', '/api/v1/password-reset/confirm', { body }),
   // The export as { blob, filename } (the server's attachment name, if any).
   exportData: () => download('/api/v1/me/export', 'lis-my-data.json'),
 

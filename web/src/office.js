@@ -229,8 +229,8 @@ async function showPlans() {
 function editPlan(p) {
   const form = $('plan-form');
   clearErrors(form);
-  form.elements.code.value = p.code;
-  form.elements.code.readOnly = true;
+  form.elements.plan_code.value = p.code;
+  form.elements.plan_code.readOnly = true;
   form.elements.name_vi.value = p.name_vi || '';
   form.elements.name_en.value = p.name_en || '';
   form.elements.daily_views.value = String(p.daily_views);
@@ -255,14 +255,14 @@ function drawPlans() {
 
 async function savePlan(v, form) {
   const bad = [];
-  if (!/^[a-z0-9_-]{1,20}$/.test(v.code)) bad.push({ name: 'code', code: 'invalid' });
+  if (!/^[a-z0-9_-]{1,20}$/.test(v.plan_code)) bad.push({ name: 'plan_code', code: 'invalid' });
   for (const name of ['daily_views', 'watch_max']) if (!/^-?\d+$/.test(v[name])) bad.push({ name, code: 'invalid' });
   if (bad.length) {
     showErrors(form, bad);
     say('form.fix', null, { error: true });
     return;
   }
-  const p = await api.putPlan(v.code, {
+  const p = await api.putPlan(v.plan_code, {
     name_vi: v.name_vi, name_en: v.name_en, daily_views: Number(v.daily_views), watch_max: Number(v.watch_max), features: v.features,
   });
   await loadPlans();
