@@ -170,6 +170,17 @@ export function geohashDecode(h) {
   return [(lon[0] + lon[1]) / 2, (lat[0] + lat[1]) / 2];
 }
 
+// The XYZ (web mercator) tile { z, x, y } holding the point lon/lat.
+export function tileAt(lon, lat, z) {
+  const n = 2 ** z;
+  const r = (lat * Math.PI) / 180;
+  return {
+    z,
+    x: Math.floor(((lon + 180) / 360) * n),
+    y: Math.floor(((1 - Math.asinh(Math.tan(r)) / Math.PI) / 2) * n),
+  };
+}
+
 // Fold like text_fold: lower case, no diacritics, đ → d, non-alphanumerics → one space.
 export function fold(s) {
   return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase()
