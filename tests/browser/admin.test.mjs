@@ -714,6 +714,45 @@ test('a forgotten password: a code to the phone, then a new password; the other 
   await page.close();
 });
 
+test('a portal that checks phones asks for a code at registration', async () => {
+  const work2 = mkdtempSync(join(tmpdir(), 'lis-web-verify-'));
+  const outbox = join(work2, 'outbox.jsonl');
+  const other = await startPortal({
+    data: copyStore(work2),
+    args: ['--set', 'verify_phone=true', '--set', `outbox_file=${outbox}`, '--set', 'argon2_mem_kib=64', '--set', 'argon2_ops=1'],
+  });
+  try {
+    const page = await other.page('/account.html#/register', { viewport: PHONE });
+    const form = view(page);
+    await form.getByLabel(/^Mã xác nhận\s*\*/).waitFor();
+    await form.getByLabel(/^Họ và tên/).fill('Chu Thị Mã');
+    await form.getByLabel(/^Số điện thoại/).fill('0913 600 006');
+    await form.getByLabel(/^Mật khẩu\s*\*?$/).fill('Mã-xác-nhận-Lộc-Bình-66');
+    await page.getByRole('checkbox', { name: /Tôi đã đọc và đồng ý/ }).check();
+    await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
+    assert.equal(await fieldError(page, 'reg-code'), 'Hãy nhập mã gồm 6 chữ số đã gửi đến điện thoại.');
+    await page.getByRole('button', { name: 'Gửi mã' }).click();
+    await status(page, 'Nếu có thể dùng số 0913 600 006, một mã gồm 6 chữ số vừa được gửi đến số đó.');
+    const sms = await eventually(() => {
+      try {
+        return readFileSync(outbox, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+          .find((l) => l.channel === 'sms' && l.to === '+84913600006');
+      } catch {
+        return null;
+      }
+    }, 'the code');
+    await form.getByLabel(/^Mã xác nhận/).fill(/(\d{6})/.exec(sms.text)[1]);
+    await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
+    await status(page, 'Đã tạo tài khoản. Bạn đã được đăng nhập.');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  } finally {
+    await other.close();
+    rmSync(work2, { recursive: true, force: true });
+  }
+});
+
 test('accessibility audit of the new pages (axe-core), in both languages and on a phone', async () => {
   const { json: mine } = await call('hoa', 'GET', '/api/v1/tickets');
   const ticket = mine.tickets[0].id;

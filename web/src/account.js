@@ -20,7 +20,8 @@ import { user, loadSession, setSession, wireAccountLink, wireInboxLink } from '.
 import { quotaText, planName } from './details.js';
 import { VERSION, DATE } from './privacy.js';
 import {
-  say, drawMessage, prepareFields, redrawErrors, clearErrors, onSubmit, onClick, onLoggedOut, failed, saveFile,
+  say, drawMessage, prepareFields, redrawErrors, clearErrors, showErrors, onSubmit, onClick, onLoggedOut, failed,
+  saveFile,
 } from './forms.js';
 import { startRoutes, go, setTitle } from './shell.js';
 import { userRoutes, wireUserPages, redrawUserPages } from './me.js';
@@ -110,6 +111,38 @@ async function download() {
   say('export.done', { file: filename });
 }
 
+// Registration on a portal that checks phones: the field for the code, and
+// the code sent to the number typed.
+function drawPhoneCheck() {
+  const on = !!state.config?.verifyPhone;
+  $('reg-code-field').hidden = !on;
+  $('reg-code').disabled = !on;
+  $('reg-code').required = on;
+  // marked required only where it is
+  const label = document.querySelector('label[for="reg-code"]');
+  if (on && !label.querySelector('.req')) label.append(el('span', { class: 'req', 'aria-hidden': 'true', text: ' *' }));
+}
+
+async function askPhoneCode() {
+  const form = $('register-form');
+  const phone = form.elements.phone.value.trim();
+  clearErrors(form);
+  if (!phone) {
+    showErrors(form, [{ name: 'phone', code: 'required' }]);
+    say('form.fix', null, { error: true });
+    return;
+  }
+  try {
+    await api.askPhoneCode({ phone });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.kind === 'too-many-attempts')) throw err;
+    say('reset.wait', { seconds: err.retryAfter ?? '…' }, { error: true });
+    return;
+  }
+  say('register.codeSent', { phone });
+  $('reg-code').focus();
+}
+
 // A forgotten password, first step: a code to the phone. The answer is the
 // same whether or not the number has an account.
 async function askCode(v) {
@@ -170,6 +203,7 @@ function wire() {
     };
     if (v.email) body.email = v.email;
     if (v.address) body.address = v.address;
+    if (state.config?.verifyPhone) body.code = v.code;
     setSession(await api.register(body));
     $('register-form').reset();
     leave(() => go('#/profile', 'register.done'));
@@ -198,6 +232,7 @@ function wire() {
     go('#/login', 'logout.allDone');
   });
   onClick($('export'), download);
+  onClick($('reg-send-code'), askPhoneCode);
   onSubmit($('reset-request-form'), askCode);
   onClick($('reset-again'), () => askCode({ phone: $('reset-confirm-phone').value }));
   onSubmit($('reset-confirm-form'), async (v) => {
@@ -241,6 +276,7 @@ async function start() {
     redrawUserPages();
   });
   drawConsent();
+  drawPhoneCheck();
   await startRoutes([...ROUTES, ...userRoutes()], {
     fallback: () => (user() ? '#/profile' : '#/login'),
     loginRequired: (hash) => {

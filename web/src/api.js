@@ -101,6 +101,7 @@ export const api = {
   changePassword: (body) => json('POST', '/api/v1/me/password', { body }),
   closeAccount: (body) => json('DELETE', '/api/v1/me', { body }),
   askResetCode: (body) => json('POST', '/api/v1/password-reset', { body }),
+  askPhoneCode: (body) => json('POST', '/api/v1/account/code', { body }),
   resetPassword: (body) => json('POST', '/api/v1/password-reset/confirm', { body }),
   // The export as { blob, filename } (the server's attachment name, if any).
   exportData: () => download('/api/v1/me/export', 'lis-my-data.json'),

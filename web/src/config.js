@@ -51,6 +51,7 @@ function fromPortal(p) {
   if (p.province && p.province.name) out.province = p.province.name;
   if (p.basemap) out.basemap = { url: p.basemap.url, attribution: p.basemap.attribution };
   if (p.privacy && p.privacy.version) out.privacy = { version: p.privacy.version, date: p.privacy.date };
+  if (p.accounts) out.verifyPhone = !!p.accounts.verify_phone; // registration asks for a code sent to the phone
   return out;
 }
 

@@ -686,4 +686,6 @@ export default {
   'fielderr.code.wrong': 'The code is not right.',
   'fielderr.code.expired': 'The code has expired. Please ask for a new one.',
   'fielderr.code.spent': 'Too many wrong codes. Please ask for a new one.',
+  'register.codeHelp': 'Press “Send the code” to get a 6-digit code by text message to the phone number above, then type it here.',
+  'register.codeSent': 'If {phone} can be used, a 6-digit code has just been sent to it.',
 };

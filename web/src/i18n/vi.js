@@ -687,4 +687,6 @@ export default {
   'fielderr.code.wrong': 'Mã không đúng.',
   'fielderr.code.expired': 'Mã đã hết hạn. Hãy gửi lại mã.',
   'fielderr.code.spent': 'Nhập sai quá nhiều lần. Hãy gửi lại mã.',
+  'register.codeHelp': 'Bấm “Gửi mã” để nhận qua tin nhắn một mã gồm 6 chữ số đến số điện thoại trên, rồi nhập mã vào đây.',
+  'register.codeSent': 'Nếu có thể dùng số {phone}, một mã gồm 6 chữ số vừa được gửi đến số đó.',
 };
