@@ -54,8 +54,14 @@ const struct http_param api_p_admin_audit[] = {
     {"limit", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 1, PAGE_MAX, 0, 0, "Page size"},
     {NULL},
 };
-const struct http_param api_p_admin_list[] = {
-    {"status", HTTP_PARAM_CODE, HTTP_IN_QUERY, false, 0, 0, 1, 12, "Status"},
+const struct http_param api_p_admin_upgrades[] = {
+    {"status", HTTP_PARAM_CODE, HTTP_IN_QUERY, false, 0, 0, 1, 12,
+     "pending, approved, declined or withdrawn"},
+    {"before", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 1, ID_MAX, 0, 0, "Ids less than this"},
+    {"limit", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 1, PAGE_MAX, 0, 0, "Page size"},
+    {NULL},
+};
+const struct http_param api_p_admin_disclosures[] = {
     {"subject", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 1, ID_MAX, 0, 0, "Account concerned"},
     {"before", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 1, ID_MAX, 0, 0, "Ids less than this"},
     {"limit", HTTP_PARAM_INT, HTTP_IN_QUERY, false, 1, PAGE_MAX, 0, 0, "Page size"},
@@ -70,6 +76,18 @@ const struct http_param api_p_page[] = {
 static int limit_of(const struct http_value *v, int def)
 {
     return v->set ? (int)v->i : def;
+}
+
+/* An optional text a person wrote (api_body_written's rules) into out: NULL
+ * when the member is absent, null or blank, or has a field error. */
+static const char *written_or_null(struct api_body *f, const char *name, size_t max,
+                                   bool multiline, struct buf *out)
+{
+    const char *s = api_body_text(f, name, NULL);
+    size_t n = 0;
+    if (!s || !text_trim(s, strlen(s), &n) || n == 0)
+        return NULL;
+    return api_body_written(f, name, max, multiline, out) ? buf_cstr(out) : NULL;
 }
 
 /* An audit entry of the current caller that must land before we answer. */
@@ -374,6 +392,23 @@ static int on_audit(void *ctx, const struct store_audit *e)
     return 0;
 }
 
+/* Answer {"entries":[...],"next":id|null} for the entries matching f;
+ * skip_actor: the user's own view (their own acts left out, no ids). */
+static void send_audit(struct api_thread *t, h2o_req_t *req, const struct store_audit_filter *f,
+                       int64_t skip_actor)
+{
+    struct audit_list l = {json_array(), 0, 0, skip_actor};
+    int rc = store_audit_list(t->portal, f, on_audit, &l);
+    if (rc < 0) {
+        json_decref(l.list);
+        api_store_error(t, req, rc);
+        return;
+    }
+    json_t *doc = json_pack("{s:o}", "entries", l.list);
+    json_object_set_new(doc, "next", l.n == f->limit ? json_integer(l.last) : json_null());
+    http_send_private(req, 200, doc);
+}
+
 static bool parse_day(h2o_req_t *req, const char *name, const struct http_value *v, int64_t *t)
 {
     if (!v->set)
@@ -399,16 +434,7 @@ void api_h_admin_audit(void *td, h2o_req_t *req, const struct http_route *r,
     };
     if (!parse_day(req, "from", &a->v[3], &f.from) || !parse_day(req, "to", &a->v[4], &f.to))
         return;
-    struct audit_list l = {json_array(), 0, 0, 0};
-    int rc = store_audit_list(t->portal, &f, on_audit, &l);
-    if (rc < 0) {
-        json_decref(l.list);
-        api_store_error(t, req, rc);
-        return;
-    }
-    json_t *doc = json_pack("{s:o}", "entries", l.list);
-    json_object_set_new(doc, "next", l.n == f.limit ? json_integer(l.last) : json_null());
-    http_send_private(req, 200, doc);
+    send_audit(t, req, &f, 0);
 }
 
 void api_h_my_access(void *td, h2o_req_t *req, const struct http_route *r,
@@ -421,16 +447,7 @@ void api_h_my_access(void *td, h2o_req_t *req, const struct http_route *r,
         .before = a->v[0].set ? a->v[0].i : 0,
         .limit = limit_of(&a->v[1], 100),
     };
-    struct audit_list l = {json_array(), 0, 0, t->who.user_id};
-    int rc = store_audit_list(t->portal, &f, on_audit, &l);
-    if (rc < 0) {
-        json_decref(l.list);
-        api_store_error(t, req, rc);
-        return;
-    }
-    json_t *doc = json_pack("{s:o}", "entries", l.list);
-    json_object_set_new(doc, "next", l.n == f.limit ? json_integer(l.last) : json_null());
-    http_send_private(req, 200, doc);
+    send_audit(t, req, &f, t->who.user_id);
 }
 
 /* -------------------------------------------------------------------- plans */
@@ -442,18 +459,17 @@ void api_h_admin_plan_put(void *td, h2o_req_t *req, const struct http_route *r,
                                           "features", NULL};
     struct api_thread *t = td;
     struct api_body f;
+    struct buf name_vi = BUF_INIT, name_en = BUF_INIT;
     (void)r;
     if (!api_body_open(req, allowed, &f))
         return;
-    const char *vi = api_body_text(&f, "name_vi", NULL);
-    const char *en = api_body_text(&f, "name_en", NULL);
+    /* names: trimmed, one line of 1-80 characters */
+    api_body_written(&f, "name_vi", 80, false, &name_vi);
+    api_body_written(&f, "name_en", 80, false, &name_en);
+    const char *vi = buf_cstr(&name_vi), *en = buf_cstr(&name_en);
     const char *features = api_body_text(&f, "features", NULL);
     json_t *dv = json_object_get(f.body, "daily_views");
     json_t *wm = json_object_get(f.body, "watch_max");
-    if (!vi || text_utf8_len(vi, strlen(vi)) > 80)
-        api_body_bad(&f, "name_vi", vi ? "too-long" : "required", "a name of 1-80 characters");
-    if (!en || text_utf8_len(en, strlen(en)) > 80)
-        api_body_bad(&f, "name_en", en ? "too-long" : "required", "a name of 1-80 characters");
     if (!json_is_integer(dv) || json_integer_value(dv) < -1 || json_integer_value(dv) > 1000000)
         api_body_bad(&f, "daily_views", "invalid", "a whole number from -1 (no limit) up");
     if (!json_is_integer(wm) || json_integer_value(wm) < 0 || json_integer_value(wm) > 100000)
@@ -481,6 +497,8 @@ void api_h_admin_plan_put(void *td, h2o_req_t *req, const struct http_route *r,
                                 p.name_vi, "name_en", p.name_en, "daily_views", p.daily_views,
                                 "watch_max", p.watch_max, "features", p.features));
 out:
+    buf_free(&name_vi);
+    buf_free(&name_en);
     api_body_close(&f);
 }
 
@@ -537,7 +555,7 @@ void api_h_admin_upgrades(void *td, h2o_req_t *req, const struct http_route *r,
                      "status: pending, approved, declined or withdrawn");
         return;
     }
-    send_upgrades(t, req, 0, status, a->v[2].set ? a->v[2].i : 0, limit_of(&a->v[3], 50));
+    send_upgrades(t, req, 0, status, a->v[1].set ? a->v[1].i : 0, limit_of(&a->v[2], 50));
 }
 
 void api_h_my_upgrades(void *td, h2o_req_t *req, const struct http_route *r,
@@ -572,11 +590,12 @@ void api_h_my_upgrade_add(void *td, h2o_req_t *req, const struct http_route *r,
     struct api_thread *t = td;
     struct api_body f;
     struct api_plan p = {0};
+    struct buf why = BUF_INIT;
     (void)r, (void)a;
     if (!api_body_open(req, allowed, &f))
         return;
     const char *plan = api_body_text(&f, "plan", NULL);
-    const char *reason = api_body_text(&f, "reason", NULL);
+    const char *reason = written_or_null(&f, "reason", 1000, true, &why);
     bool known = false;
     if (plan && store_plan_get(t->portal, plan, api_plan_copy, &p) >= 0 && p.found)
         known = true;
@@ -586,9 +605,6 @@ void api_h_my_upgrade_add(void *td, h2o_req_t *req, const struct http_route *r,
         api_body_bad(&f, "plan", "unknown", "no such plan");
     else if (!strcmp(plan, t->who.plan))
         api_body_bad(&f, "plan", "current", "this is already your plan");
-    if (reason && (!text_utf8_valid(reason, strlen(reason)) ||
-                   text_utf8_len(reason, strlen(reason)) > 1000))
-        api_body_bad(&f, "reason", "too-long", "at most 1000 characters");
     if (api_body_failed(req, &f))
         goto out;
     struct store_upgrade u = {.user_id = t->who.user_id,
@@ -612,6 +628,7 @@ void api_h_my_upgrade_add(void *td, h2o_req_t *req, const struct http_route *r,
     json_decref(l.list);
     http_send_private(req, 201, doc ? doc : json_pack("{s:I}", "id", (json_int_t)id));
 out:
+    buf_free(&why);
     api_plan_free(&p);
     api_body_close(&f);
 }
@@ -624,6 +641,7 @@ void api_h_admin_upgrade_decide(void *td, h2o_req_t *req, const struct http_rout
     struct api_body f;
     struct api_plan p = {0};
     struct one_upgrade one = {0};
+    struct buf why = BUF_INIT;
     (void)r;
     int64_t id = a->v[0].i, now = clock_now();
     if (!api_body_open(req, allowed, &f))
@@ -639,17 +657,16 @@ void api_h_admin_upgrade_decide(void *td, h2o_req_t *req, const struct http_rout
     }
     const char *decision = api_body_text(&f, "decision", NULL);
     const char *until = api_body_text(&f, "until", NULL);
-    const char *reason = api_body_text(&f, "reason", NULL);
+    const char *reason = written_or_null(&f, "reason", 1000, true, &why);
     bool approve = decision && !strcmp(decision, "approve");
+    bool decline = decision && !strcmp(decision, "decline");
     int64_t until_t = 0;
-    if (!decision || (!approve && strcmp(decision, "decline")))
+    if (!approve && !decline)
         api_body_bad(&f, "decision", decision ? "invalid" : "required", "approve or decline");
     if (until && (clock_parse(until, &until_t) != 0 || until_t <= now))
         api_body_bad(&f, "until", "invalid", "a future date, YYYY-MM-DD");
-    if (decision && !approve && !reason)
+    if (decline && !reason)
         api_body_bad(&f, "reason", "required", "say why the request is declined");
-    if (reason && text_utf8_len(reason, strlen(reason)) > 1000)
-        api_body_bad(&f, "reason", "too-long", "at most 1000 characters");
     if (api_body_failed(req, &f))
         goto out;
     struct store_upgrade d = {.id = id,
@@ -698,6 +715,7 @@ void api_h_admin_upgrade_decide(void *td, h2o_req_t *req, const struct http_rout
     json_decref(l.list);
     http_send_private(req, 200, doc ? doc : json_pack("{s:I}", "id", (json_int_t)id));
 out:
+    buf_free(&why);
     api_plan_free(&p);
     api_body_close(&f);
 }
@@ -765,17 +783,16 @@ void api_h_admin_disclosure_add(void *td, h2o_req_t *req, const struct http_rout
     struct api_thread *t = td;
     struct api_body f;
     struct api_user u = {0};
+    struct buf bufs[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
     (void)r, (void)a;
     if (!api_body_open(req, allowed, &f))
         return;
     json_t *subject = json_object_get(f.body, "subject");
     const char *vals[3];
     for (int i = 0; i < 3; i++) {
-        vals[i] = api_body_text(&f, texts[i], NULL);
-        if (!vals[i])
-            api_body_bad(&f, texts[i], "required", "required");
-        else if (text_utf8_len(vals[i], strlen(vals[i])) > 500)
-            api_body_bad(&f, texts[i], "too-long", "at most 500 characters");
+        /* one line each: the export shows them one to a line */
+        api_body_written(&f, texts[i], 500, false, &bufs[i]);
+        vals[i] = buf_cstr(&bufs[i]);
     }
     const char *date = api_body_text(&f, "document_date", NULL);
     int64_t dt;
@@ -806,6 +823,8 @@ void api_h_admin_disclosure_add(void *td, h2o_req_t *req, const struct http_rout
         goto out;
     http_send_private(req, 201, disclosure_json(&d));
 out:
+    for (int i = 0; i < 3; i++)
+        buf_free(&bufs[i]);
     api_user_free(&u);
     api_body_close(&f);
 }
@@ -816,8 +835,8 @@ void api_h_admin_disclosures(void *td, h2o_req_t *req, const struct http_route *
     struct api_thread *t = td;
     (void)r;
     json_t *list = json_array();
-    int rc = store_disclosures(t->portal, a->v[1].set ? a->v[1].i : 0,
-                               a->v[2].set ? a->v[2].i : 0, limit_of(&a->v[3], 50),
+    int rc = store_disclosures(t->portal, a->v[0].set ? a->v[0].i : 0,
+                               a->v[1].set ? a->v[1].i : 0, limit_of(&a->v[2], 50),
                                on_disclosure, list);
     if (rc < 0) {
         json_decref(list);

@@ -219,7 +219,7 @@ void api_h_plans(void *t, h2o_req_t *req, const struct http_route *r, const stru
 
 /* Administration and the user's side of it (admin.c). */
 extern const struct http_param api_p_admin_users[], api_p_admin_id[], api_p_admin_code[],
-    api_p_admin_audit[], api_p_admin_list[], api_p_page[];
+    api_p_admin_audit[], api_p_admin_upgrades[], api_p_admin_disclosures[], api_p_page[];
 void api_h_admin_users(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_admin_user(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_admin_user_patch(void *t, h2o_req_t *req, const struct http_route *r,
