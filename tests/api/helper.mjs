@@ -135,6 +135,27 @@ export async function startServer({ loops = 2, args = [], env = {}, data = demoS
   };
 }
 
+// Stop a server of startServer() and check that it ended well: exit code 0,
+// nothing from the sanitizers, and none of `secrets` (phone numbers, say) on
+// its stderr.
+export async function stopChecked(server, secrets = []) {
+  const r = await server.stop();
+  assert.equal(r.code, 0, server.stderr());
+  assert.doesNotMatch(server.stderr(), /runtime error|Sanitizer/, 'clean under sanitizers');
+  for (const s of secrets) assert.ok(!server.stderr().includes(s), 'a secret on stderr');
+}
+
+// Wait until fn() resolves to something truthy, and give it; fail after ms.
+export async function eventually(fn, what, ms = 10_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
 // A raw request (node:http), for what fetch cannot send: bodies on GET,
 // unusual methods, gzip left undecoded.
 export function raw(base, path, { method = 'GET', headers = {}, body } = {}) {

@@ -13,7 +13,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startServer, copyStore, freePort, LIS_BIN, ok, problem, fields, portalRequest, setClock,
+  startServer, stopChecked, eventually, copyStore, freePort, LIS_BIN, ok, problem, fields,
+  portalRequest, setClock,
 } from './helper.mjs';
 
 // Monday 2 March 2026, 10:00 in Viet Nam.
@@ -53,17 +54,6 @@ function outboxLines(file = outbox) {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
-// Wait until fn() returns something truthy (deliveries are asynchronous).
-async function eventually(fn, what, ms = 8000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 async function register(who, server = srv, extra = {}) {
   const p = PEOPLE[who];
   p.password = `che-xanh-${who}-2026`;
@@ -101,13 +91,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) {
-    const r = await srv.stop();
-    assert.equal(r.code, 0, srv.stderr());
-    assert.doesNotMatch(srv.stderr(), /runtime error|Sanitizer/, 'clean under sanitizers');
-    for (const p of Object.values(PEOPLE))
-      assert.ok(!srv.stderr().includes(e164(p.phone).slice(3)), 'no phone number on stderr');
-  }
+  if (srv) await stopChecked(srv, Object.values(PEOPLE).map((p) => e164(p.phone).slice(3)));
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
