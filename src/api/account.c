@@ -269,7 +269,8 @@ static bool reset_allows(const struct http_route *route)
 {
     return route->handler == api_h_password || route->handler == api_h_session_get ||
            route->handler == api_h_logout || route->handler == api_h_logout_all ||
-           route->handler == api_h_me;
+           route->handler == api_h_me || route->handler == api_h_login ||
+           route->handler == api_h_reset || route->handler == api_h_reset_confirm;
 }
 
 int api_gate(void *td, h2o_req_t *req, const struct http_route *route)

@@ -298,10 +298,10 @@ describe('changing an account', () => {
       { plan_until: 'invalid' });
     const c = ok(await setUser('planned', { plan: 'plus', plan_until: '2026-03-05' }));
     assert.equal(c.plan.code, 'plus');
-    assert.equal(c.plan_until, '2026-03-05T00:00:00Z');
+    assert.equal(c.plan_until, '2026-03-05T17:00:00Z'); // through 5 March, Vietnam time
     const now = ok(await get('planned', '/api/v1/me'));
     assert.equal(now.plan.code, 'plus');
-    assert.equal(now.plan_until, '2026-03-05T00:00:00Z');
+    assert.equal(now.plan_until, '2026-03-05T17:00:00Z');
     assert.equal(now.views.daily, PLANS.plus.daily_views);
     assert.equal(ok(await get('planned', '/api/v1/session')).user.plan.code, 'plus', 'the session too');
     const n = (await inbox('planned')).find((x) => x.kind === 'upgrade');
@@ -456,7 +456,7 @@ describe('upgrade requests', () => {
       { until: 'invalid' });
     const d = ok(await post('admin', `/api/v1/admin/upgrades/${u.id}`, { decision: 'approve', until: '2026-04-01' }));
     assert.equal(d.status, 'approved');
-    assert.equal(d.until, '2026-04-01T00:00:00Z');
+    assert.equal(d.until, '2026-04-01T17:00:00Z'); // through 1 April, Vietnam time
     assert.match(d.decided_at, /^2026-03-02T/);
     problem(await post('admin', `/api/v1/admin/upgrades/${u.id}`, { decision: 'decline', reason: 'Muộn' }),
       409, 'already-decided');
@@ -464,7 +464,7 @@ describe('upgrade requests', () => {
 
     const me = ok(await get('asker', '/api/v1/me'));
     assert.equal(me.plan.code, 'plus');
-    assert.equal(me.plan_until, '2026-04-01T00:00:00Z');
+    assert.equal(me.plan_until, '2026-04-01T17:00:00Z');
     assert.equal(me.views.daily, PLANS.plus.daily_views);
     const n = (await inbox('asker')).find((x) => x.kind === 'upgrade' && x.object === u.id);
     assert.ok(n, 'the user is told');
@@ -660,7 +660,7 @@ describe('a plan\'s end', () => {
   it('the account falls back to free by itself, and the user is told', async () => {
     assert.equal(ok(await get('admin', user('planned'))).plan.code, 'plus');
     const before = (await inbox('planned')).length;
-    setNow(Date.parse('2026-03-05T00:02:00Z') / 1000); // past the end, and > 60 s since the last sweep
+    setNow(Date.parse('2026-03-05T17:02:00Z') / 1000); // past the end (00:00 on 6 March in Viet Nam), and > 60 s since the last sweep
     const c = await eventually(async () => {
       const r = ok(await get('admin', user('planned')));
       return r.plan.code === 'free' && r;
