@@ -759,7 +759,8 @@ static int on_detailed(void *ctx, const struct store_parcel *p)
     struct api_thread *t = d->t;
     d->found = true;
     parcel_json_as(t, p, d->geometry, true, view_names[d->view], &t->out);
-    d->rc = api_record_json(t->store, t->geo, t->ref.info.crs, p->id, p->wkb, p->wkb_len,
+    /* holders' data from the primary: the replica's role reads public land data only */
+    d->rc = api_record_json(t->portal, t->geo, t->ref.info.crs, p->id, p->wkb, p->wkb_len,
                             d->view == VIEW_FULL, &t->out);
     return 0;
 }
