@@ -955,7 +955,7 @@ static const char *code_use(struct api_thread *t, const char *phone, const char 
         return c.attempts + 1 >= CODE_ATTEMPTS ? "spent" : "wrong";
     }
     /* single use: whoever deletes it first has used it */
-    return store_code_delete(t->portal, key, purpose) == 0 ? NULL : "wrong";
+    return store_code_delete(t->portal, key, purpose) == 1 ? NULL : "wrong";
 }
 
 static const char *code_reason(const char *why)

@@ -3252,7 +3252,8 @@ static int pg_code_delete(struct store *s, const char *key, const char *purpose)
     struct params P = {0};
     p_text(&P, key);
     p_text(&P, purpose);
-    return as_status(write_one((struct pg *)s, S_CODE_DELETE, &P, NULL));
+    int64_t n = 0, r = write_one((struct pg *)s, S_CODE_DELETE, &P, &n);
+    return r < 0 ? (int)r : n > 0;
 }
 
 /* The bits S_TICKET_UPDATE tests, written out in its SQL. */

@@ -3846,8 +3846,12 @@ static int sq_code_delete(struct store *s, const char *key, const char *purpose)
 {
     struct sq *q = (struct sq *)s;
     int r;
+    int64_t n = 0;
     sqlite3_stmt *st = code_stmt(q, S_CODE_DELETE, true, key, purpose, &r);
-    return st ? portal_run(q, S_CODE_DELETE, st, "code", NULL) : r;
+    if (!st)
+        return r;
+    r = portal_run(q, S_CODE_DELETE, st, "code", &n);
+    return r < 0 ? r : n > 0;
 }
 
 static int ticket_row(sqlite3_stmt *st, const struct sink *k)

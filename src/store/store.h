@@ -605,6 +605,9 @@ int store_code_put(struct store *s, const struct store_code *c);
 int store_code_get(struct store *s, const char *key, const char *purpose,
                    struct store_code *out); /* LIS_ENOTFOUND */
 int store_code_attempt(struct store *s, const char *key, const char *purpose); /* attempts + 1 */
+/* Returns 1 when it removed the code, 0 when there was none (already used or
+ * removed by another request: using a code is deleting it, and only one
+ * delete can remove it), or a negative lis_err. */
 int store_code_delete(struct store *s, const char *key, const char *purpose);
 
 /* A support, complaint or dispute ticket. */
