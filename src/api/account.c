@@ -47,10 +47,7 @@ const struct http_param api_p_view[] = {
 
 int64_t api_day_start(int64_t now)
 {
-    const int64_t tz = 7 * 3600, day = 86400;
-    int64_t local = now + tz;
-    int64_t d = local >= 0 ? local / day : -((-local + day - 1) / day);
-    return d * day - tz;
+    return clock_day_start(now);
 }
 
 /* --------------------------------------------------------- client address */

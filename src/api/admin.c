@@ -73,17 +73,6 @@ const struct http_param api_p_page[] = {
     {NULL},
 };
 
-/* A grant's end: a date "YYYY-MM-DD" means through that day in Viet Nam (the
- * end is the next 00:00 there); a full date-time is taken as it is. */
-static int until_date(const char *s, int64_t *t)
-{
-    if (clock_parse(s, t) != 0)
-        return LIS_EINVAL;
-    if (strlen(s) == 10)
-        *t = api_day_start(*t + 12 * 3600) + 86400;
-    return 0;
-}
-
 static int limit_of(const struct http_value *v, int def)
 {
     return v->set ? (int)v->i : def;
@@ -331,7 +320,7 @@ void api_h_admin_user_patch(void *td, h2o_req_t *req, const struct http_route *r
         su.plan_until = 0;
         if (store_plan_get(t->portal, su.plan, api_plan_copy, &p) < 0 || !p.found)
             api_body_bad(&f, "plan", "unknown", "no such plan");
-        if (until && (until_date(until, &su.plan_until) != 0 || su.plan_until <= now))
+        if (until && (clock_parse_until(until, &su.plan_until) != 0 || su.plan_until <= now))
             api_body_bad(&f, "plan_until", "invalid", "a future date, YYYY-MM-DD");
         fields |= STORE_USER_PLAN;
     }
@@ -674,7 +663,7 @@ void api_h_admin_upgrade_decide(void *td, h2o_req_t *req, const struct http_rout
     int64_t until_t = 0;
     if (!approve && !decline)
         api_body_bad(&f, "decision", decision ? "invalid" : "required", "approve or decline");
-    if (until && (until_date(until, &until_t) != 0 || until_t <= now))
+    if (until && (clock_parse_until(until, &until_t) != 0 || until_t <= now))
         api_body_bad(&f, "until", "invalid", "a future date, YYYY-MM-DD");
     if (decline && !reason)
         api_body_bad(&f, "reason", "required", "say why the request is declined");

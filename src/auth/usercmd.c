@@ -337,7 +337,7 @@ int usercmd_user(int argc, char **argv)
         if (!plan) {
             fprintf(stderr, "lis user set-plan: name the plan (see lis plan list)\n");
             rc = 2;
-        } else if (a.until && (clock_parse(a.until, &until) != 0 || until <= clock_now())) {
+        } else if (a.until && (clock_parse_until(a.until, &until) != 0 || until <= clock_now())) {
             fprintf(stderr, "lis user set-plan: --until must be a future date, YYYY-MM-DD\n");
             rc = 2;
         } else if (store_plan_get(s, plan, on_exists, &known) < 0 || !known) {

@@ -104,6 +104,23 @@ int64_t clock_now(void)
     return (int64_t)time(NULL);
 }
 
+int64_t clock_day_start(int64_t t)
+{
+    const int64_t day = 86400;
+    int64_t local = t + CLOCK_LOCAL_OFFSET;
+    int64_t d = local >= 0 ? local / day : -((-local + day - 1) / day);
+    return d * day - CLOCK_LOCAL_OFFSET;
+}
+
+int clock_parse_until(const char *s, int64_t *t)
+{
+    if (clock_parse(s, t) != 0)
+        return LIS_EINVAL;
+    if (strlen(s) == 10) /* a date: parsed as 00:00 UTC, which is 07:00 that day in Viet Nam */
+        *t = clock_day_start(*t) + 86400;
+    return 0;
+}
+
 void clock_iso(int64_t t, char out[32])
 {
     time_t tt = (time_t)t;

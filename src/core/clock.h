@@ -17,6 +17,18 @@ int64_t clock_now(void);
 /* Parse unix seconds or ISO 8601 (as LIS_NOW accepts) into *t; 0 or LIS_EINVAL. */
 int clock_parse(const char *s, int64_t *t);
 
+/* The portal's civil time: Viet Nam, UTC+7 all year (no daylight saving).
+ * Days of quotas, dispute time limits and grants are counted in it. */
+#define CLOCK_LOCAL_OFFSET (7 * 3600)
+
+/* The start (00:00 Viet Nam time) of the local day holding t. */
+int64_t clock_day_start(int64_t t);
+
+/* An end date as people give it: "YYYY-MM-DD" means through that day in Viet
+ * Nam (the end is the next local 00:00); a full date-time is taken as it is.
+ * 0 or LIS_EINVAL. */
+int clock_parse_until(const char *s, int64_t *t);
+
 /* Write t as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out. */
 void clock_iso(int64_t t, char out[32]);
 
