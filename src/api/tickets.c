@@ -40,7 +40,6 @@
 #define REASON_MAX 1000
 #define LIST_DEFAULT 20
 #define DAY 86400
-#define VN_OFFSET (7 * 3600)
 
 const struct http_param api_p_tickets[] = {
     {"status", HTTP_PARAM_CODE, HTTP_IN_QUERY, false, 0, 0, 1, 16,
@@ -256,7 +255,7 @@ static void names_free(struct names *ns)
 /* The day number (days since 1970-01-01) of t in Viet Nam. */
 static int64_t vn_day(int64_t t)
 {
-    return (api_day_start(t) + VN_OFFSET) / DAY;
+    return (clock_day_start(t) + CLOCK_LOCAL_OFFSET) / DAY;
 }
 
 static bool working_day(int64_t day)
