@@ -605,6 +605,9 @@ static void login_done(void *td, h2o_req_t *req, void *p)
         if (store_user_update(t->portal, &u, STORE_USER_PW_HASH) < 0)
             log_warn("login: rehash not stored: %s", store_errmsg(t->portal));
     }
+    /* a session the browser already had (any account's) ends: one browser, one session */
+    if (j->who.user_id)
+        store_session_delete(t->portal, j->who.session);
     api_session_start(t, req, j->user_id, 200);
 out:
     job_free(j);
