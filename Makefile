@@ -8,6 +8,7 @@ DATA ?= var/demo
 
 run: build
 	@[ -f $(DATA)/land.gpkg ] || ./$(BUILD)/lis demo --out $(DATA)
+	@./$(BUILD)/lis migrate --data $(DATA) >/dev/null
 	@echo "LIS is serving the demo province on http://127.0.0.1:8080"
 	./$(BUILD)/lis serve --data $(DATA) --listen 127.0.0.1:8080
 
