@@ -45,10 +45,6 @@ const struct http_param api_p_view[] = {
     {NULL},
 };
 
-int64_t api_day_start(int64_t now)
-{
-    return clock_day_start(now);
-}
 
 /* --------------------------------------------------------- client address */
 
@@ -332,20 +328,6 @@ int api_audit(struct api_thread *t, const char *action, int64_t subject, int64_t
     if (rc < 0)
         log_error("audit: %s", store_errmsg(t->portal));
     return rc < 0 ? (int)rc : 0;
-}
-
-/* Views used today and what is left, by the caller's plan. */
-static json_t *views_json(struct api_thread *t, int64_t user_id, int daily)
-{
-    int64_t now = clock_now(), day = api_day_start(now), used = 0;
-    bool seen = false;
-    store_audit_distinct(t->portal, user_id, "parcel.detailed", day, 0, &used, &seen);
-    json_t *o = json_object();
-    json_object_set_new(o, "daily", json_integer(daily));
-    json_object_set_new(o, "used", json_integer(used));
-    json_object_set_new(o, "left", daily < 0 ? json_null() : json_integer(daily > used ? daily - used : 0));
-    api_json_time(day + 86400, o, "resets_at");
-    return o;
 }
 
 /* The session document of account `id` (user summary, CSRF value, expiry). */
@@ -823,24 +805,13 @@ out:
 
 json_t *api_profile_json(struct api_thread *t, const struct api_user *u)
 {
+    const char *plan = api_plan_in_force(u, clock_now());
+    json_t *o = api_account_json(t, u, plan);
     struct api_plan p = {0};
-    api_plan_load(t->portal, api_plan_in_force(u, clock_now()), &p);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(u->id));
-    json_object_set_new(o, "name", api_json_or_null(u->name));
-    json_object_set_new(o, "phone", api_json_or_null(u->phone));
-    json_object_set_new(o, "email", api_json_or_null(u->email));
-    json_object_set_new(o, "address", api_json_or_null(u->address));
-    json_object_set_new(o, "role", json_string(u->role));
-    json_object_set_new(o, "plan", api_plan_json(&p));
-    api_json_time(u->plan_until, o, "plan_until");
-    json_object_set_new(o, "views", views_json(t, u->id, p.daily_views));
-    json_t *c = json_pack("{s:o}", "version", api_json_or_null(u->consent_version));
-    api_json_time(u->consent_at, c, "at");
-    json_object_set_new(o, "consent", c);
-    json_object_set_new(o, "must_reset", json_boolean(u->must_reset));
-    api_json_time(u->created_at, o, "created_at");
-    api_json_time(u->updated_at, o, "updated_at");
+    struct api_quota q;
+    api_plan_load(t->portal, plan, &p);
+    api_quota_read(t, u->id, p.daily_views, 0, &q);
+    json_object_set_new(o, "views", api_quota_json(&q));
     api_plan_free(&p);
     return o;
 }

@@ -102,27 +102,11 @@ static bool audited(struct api_thread *t, h2o_req_t *req, const char *action, in
 
 /* ---------------------------------------------------------------- customers */
 
+/* An account as the admin sees it: the granted plan, and whether it is locked. */
 static json_t *customer_json(struct api_thread *t, const struct api_user *u)
 {
-    struct api_plan p = {0};
-    api_plan_load(t->portal, u->plan, &p);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(u->id));
-    json_object_set_new(o, "name", api_json_or_null(u->name));
-    json_object_set_new(o, "phone", api_json_or_null(u->phone));
-    json_object_set_new(o, "email", api_json_or_null(u->email));
-    json_object_set_new(o, "address", api_json_or_null(u->address));
-    json_object_set_new(o, "role", json_string(u->role));
-    json_object_set_new(o, "plan", api_plan_json(&p));
-    api_json_time(u->plan_until, o, "plan_until");
+    json_t *o = api_account_json(t, u, u->plan);
     json_object_set_new(o, "locked", json_boolean(u->locked));
-    json_object_set_new(o, "must_reset", json_boolean(u->must_reset));
-    api_json_time(u->created_at, o, "created_at");
-    api_json_time(u->updated_at, o, "updated_at");
-    json_t *c = json_pack("{s:o}", "version", api_json_or_null(u->consent_version));
-    api_json_time(u->consent_at, c, "at");
-    json_object_set_new(o, "consent", c);
-    api_plan_free(&p);
     return o;
 }
 

@@ -6,6 +6,7 @@
  * answers are written straight into the loop's buffer (map clicks are the
  * hot path); the other documents go through jansson. Only the fields of the
  * basic view (DESIGN §1) are ever written: nothing here reads the registry. */
+#include "api/portal.h"
 #include "api/routes.h"
 
 #include "api/record.h"
@@ -769,39 +770,29 @@ static int on_detailed(void *ctx, const struct store_parcel *p)
  * 429 itself when not; otherwise *quota gets the "quota" member to add. */
 static bool quota_allows(struct api_thread *t, h2o_req_t *req, int64_t id, struct buf *quota)
 {
-    int daily = t->who.daily_views;
-    int64_t now = clock_now(), day = api_day_start(now), used = 0;
-    bool seen = false;
-    char resets[32];
-    clock_iso(day + 86400, resets);
-    if (store_audit_distinct(t->portal, t->who.user_id, "parcel.detailed", day, id, &used, &seen) <
-        0) {
-        log_error("quota: %s", store_errmsg(t->portal));
+    struct api_quota q;
+    if (api_quota_read(t, t->who.user_id, t->who.daily_views, id, &q) < 0) {
         http_problem_err(req, LIS_EIO, NULL);
         return false;
     }
-    if (daily >= 0 && !seen && used >= daily) {
+    if (q.daily >= 0 && !q.seen && q.used >= q.daily) {
+        char resets[32];
+        clock_iso(q.resets_at, resets);
         http_problem_ext(req, 429, "quota-exceeded",
                          "today's detailed views of your plan are used up; the basic view is "
                          "still open",
-                         json_pack("{s:s, s:i, s:I}", "resets_at", resets, "daily", daily, "used",
-                                   (json_int_t)used));
+                         json_pack("{s:s, s:i, s:I}", "resets_at", resets, "daily", q.daily, "used",
+                                   (json_int_t)q.used));
         return false;
     }
-    if (!seen)
-        used++;
-    PUT(quota, ",\"quota\":{\"daily\":");
-    http_json_int(quota, daily);
-    PUT(quota, ",\"used\":");
-    http_json_int(quota, used);
-    PUT(quota, ",\"left\":");
-    if (daily < 0)
-        PUT(quota, "null");
-    else
-        http_json_int(quota, daily > used ? daily - used : 0);
-    PUT(quota, ",\"resets_at\":");
-    http_json_str(quota, resets);
-    buf_putc(quota, '}');
+    if (!q.seen)
+        q.used++; /* this look counts */
+    json_t *o = api_quota_json(&q);
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    PUT(quota, ",\"quota\":");
+    buf_puts(quota, text);
+    free(text);
     return true;
 }
 

@@ -13,6 +13,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+int api_quota_read(struct api_thread *t, int64_t user_id, int daily, int64_t object,
+                   struct api_quota *q)
+{
+    int64_t now = clock_now();
+    memset(q, 0, sizeof *q);
+    q->daily = daily;
+    q->resets_at = clock_day_start(now) + 86400;
+    int rc = store_audit_distinct(t->portal, user_id, "parcel.detailed", q->resets_at - 86400,
+                                  object, &q->used, &q->seen);
+    if (rc < 0)
+        log_error("quota: %s", store_errmsg(t->portal));
+    return rc < 0 ? rc : 0;
+}
+
+json_t *api_quota_json(const struct api_quota *q)
+{
+    json_t *o = json_pack("{s:i, s:I}", "daily", q->daily, "used", (json_int_t)q->used);
+    json_object_set_new(o, "left", q->daily < 0 ? json_null()
+                                   : json_integer(q->daily > q->used ? q->daily - q->used : 0));
+    api_json_time(q->resets_at, o, "resets_at");
+    return o;
+}
+
+json_t *api_account_json(struct api_thread *t, const struct api_user *u, const char *plan)
+{
+    struct api_plan p = {0};
+    api_plan_load(t->portal, plan, &p);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(u->id));
+    json_object_set_new(o, "name", api_json_or_null(u->name));
+    json_object_set_new(o, "phone", api_json_or_null(u->phone));
+    json_object_set_new(o, "email", api_json_or_null(u->email));
+    json_object_set_new(o, "address", api_json_or_null(u->address));
+    json_object_set_new(o, "role", json_string(u->role));
+    json_object_set_new(o, "plan", api_plan_json(&p));
+    api_json_time(u->plan_until, o, "plan_until");
+    json_object_set_new(o, "must_reset", json_boolean(u->must_reset));
+    json_t *c = json_pack("{s:o}", "version", api_json_or_null(u->consent_version));
+    api_json_time(u->consent_at, c, "at");
+    json_object_set_new(o, "consent", c);
+    api_json_time(u->created_at, o, "created_at");
+    api_json_time(u->updated_at, o, "updated_at");
+    api_plan_free(&p);
+    return o;
+}
+
 void api_json_time(int64_t t, json_t *o, const char *key)
 {
     char s[32];

@@ -82,6 +82,27 @@ bool api_body_written(struct api_body *f, const char *name, size_t max, bool mul
 /* Answer a portal-store failure (logged unless it is not-found/conflict). */
 void api_store_error(struct api_thread *t, h2o_req_t *req, int rc);
 
+/* A user's detailed views today (distinct parcels since 00:00 Viet Nam time),
+ * read from the audit log: the quota and the log cannot disagree. */
+struct api_quota {
+    int daily;         /* the plan's daily views; -1: no limit */
+    int64_t used;      /* distinct parcels seen today */
+    bool seen;         /* the parcel asked about is among them */
+    int64_t resets_at; /* the next local 00:00 */
+};
+/* Read user_id's quota; `object` (0: none) is the parcel about to be seen.
+ * Returns 0 or a negative lis_err (logged). */
+int api_quota_read(struct api_thread *t, int64_t user_id, int daily, int64_t object,
+                   struct api_quota *q);
+/* {daily, used, left, resets_at} (left null without a limit); a new reference. */
+json_t *api_quota_json(const struct api_quota *q);
+
+/* The account fields a person and an administrator both see: id, name,
+ * phone, email, address, role, plan `plan` (the one in force for the person,
+ * the granted one for the admin) and plan_until, must_reset, consent,
+ * created_at, updated_at. A new object for the caller to add to. */
+json_t *api_account_json(struct api_thread *t, const struct api_user *u, const char *plan);
+
 /* Start a new session for account `id` (a fresh token in the cookie) and
  * answer `status` with the session document (account.c). */
 void api_session_start(struct api_thread *t, h2o_req_t *req, int64_t id, int status);

@@ -1,9 +1,13 @@
-/* routes — what api.c, parcels.c and openapi.c share (internal to api/).
+/* routes — what the handlers of api/ share (internal to api/): the route
+ * table, the settings, the per-loop state and every handler's declaration.
  *
  * struct api is built once at start-up and read-only afterwards (settings,
  * the store's extent, commune names, prepared documents); struct api_thread
- * is one event loop's own: its store connection, geo context and scratch
- * buffers. Handlers run on the loop and answer before they return. */
+ * is one event loop's own: its two store connections (public land data, and
+ * the portal on the primary), geo context, scratch buffers, and the caller of
+ * the request being handled (set by the gate). Handlers run on the loop;
+ * most answer before they return, the ones that hash a password hand a job
+ * to the worker pool (http_defer) and answer when it comes back. */
 #ifndef LIS_API_ROUTES_H
 #define LIS_API_ROUTES_H
 
@@ -203,8 +207,6 @@ int api_gate(void *t, h2o_req_t *req, const struct http_route *route);
 /* Write an audit entry for the current caller; logs (and returns) a failure. */
 int api_audit(struct api_thread *t, const char *action, int64_t subject, int64_t object,
               const char *reason);
-/* The start of the caller's quota day (00:00 in Viet Nam, UTC+7) holding now. */
-int64_t api_day_start(int64_t now);
 void api_h_session_get(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_register(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);
 void api_h_login(void *t, h2o_req_t *req, const struct http_route *r, const struct http_args *a);

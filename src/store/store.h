@@ -1,6 +1,8 @@
-/* store — the land store: every read and write of land data goes through here.
+/* store — every read and write of stored data goes through here: the land
+ * data, the registry of holders, and the portal (customers, sessions, the
+ * audit log, tickets, notifications).
  *
- * One interface, several backends (SQLite now; PostgreSQL/PostGIS next).
+ * One interface, two backends: SQLite (embedded) and PostgreSQL/PostGIS.
  * A backend is a table of functions (struct store_ops, in store_impl.h) over
  * opaque backend data; the store_* functions below are thin wrappers. Nothing
  * above this header includes sqlite3.h or libpq-fe.h.
@@ -11,7 +13,9 @@
  *                plus parcel history, the Web-Mercator copy, the search index,
  *                survey communes and land-use codes in tables of their own;
  *   registry.db  holders, rights, certificates, restrictions, events;
- *   portal.db    customers, sessions, login throttles, plans, the audit log.
+ *   portal.db    customers, sessions, login throttles, plans, the audit log,
+ *                upgrade requests, notices, watches, one-time codes, tickets,
+ *                disclosures.
  *
  * Threads: a `struct store` is one connection; give each thread its own
  * (store_open is cheap). Rows passed to callbacks are borrowed: valid only
