@@ -546,6 +546,9 @@ int api_serve_cmd(int argc, char **argv)
     int nflags = 0;
 
     memset(&a, 0, sizeof a);
+    /* before any thread starts (click index builder, notification delivery):
+       the stop signals must reach http_serve, not a thread that would die of them */
+    http_block_stop_signals(NULL);
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -531,6 +531,17 @@ static bool is_dir(const char *path)
     return path && *path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+void http_block_stop_signals(sigset_t *set)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGTERM);
+    sigaddset(&s, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &s, NULL);
+    if (set)
+        *set = s;
+}
+
 int http_serve(const struct http_server_opts *o, struct buf *err)
 {
     struct server *srv = xcalloc(1, sizeof *srv);
@@ -624,10 +635,7 @@ int http_serve(const struct http_server_opts *o, struct buf *err)
     }
 
     signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* the loops inherit the mask */
+    http_block_stop_signals(&sigs); /* the loops and workers inherit the mask */
     for (int i = 0; i < srv->pool.nthreads; i++) {
         h2o_multithread_create_thread(&srv->pool.threads[i], NULL, worker_main, srv);
         srv->pool.started++;

@@ -5,8 +5,10 @@
  * h2o context and its own application data (the store connection and geo
  * context the handlers use, made by thread_new). Requests whose path a route
  * knows (and anything under /api/) go through the router: unknown query
- * parameters, bodies, over-long query strings, wrong methods and unknown
- * paths are answered with problem+json before a handler runs. Other paths go
+ * parameters, bodies on routes that take none, bodies that are not JSON,
+ * over-long query strings, wrong methods and unknown paths are answered with
+ * problem+json before a handler runs, and then the application's gate (who
+ * is calling, may they). Other paths go
  * to the static files of web_root when there is one. Every response passes
  * h2o's compression filter (gzip) and the access log, and is counted in the
  * metrics. Blocking work (password hashing) goes to a small pool of worker
@@ -20,6 +22,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 
+#include <signal.h>
 #include <stddef.h>
 
 /* A format without client address and query string: no personal data. */
@@ -53,6 +56,14 @@ struct http_server_opts {
     int worker_nice;  /* how much lower the workers' CPU priority is than the loops'
                          (added to the nice value, at most 19); 0: 10 */
 };
+
+/* Block SIGTERM and SIGINT in the calling thread (and so in every thread it
+ * starts afterwards); *set (may be NULL) gets the two. http_serve waits for
+ * them with sigwait, so an application that starts threads of its own before
+ * calling it (a builder, a delivery thread) calls this first: otherwise the
+ * kernel may hand the signal to such a thread, whose default action ends the
+ * process at once instead of stopping gracefully. */
+void http_block_stop_signals(sigset_t *set);
 
 /* Serve until SIGTERM or SIGINT. Returns 0 after a graceful stop, or a
  * negative lis_err with the reason in err when start-up failed (address in
